@@ -1,0 +1,48 @@
+# OCOP and standards registry. `make run` serves it; `make test` tests it. `make help` lists the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: help run serve test test-pg lint fmt migrate seed bench check-migrations install clean
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its pinned constraints
+
+migrate: $(STAMP) ## apply the database migrations (SQLite at instance/registry.db unless DATABASE_URL)
+	$(BIN)/registry db upgrade
+
+seed: migrate ## load provinces, communes, plans, the first admin and demo data (REGISTRY_DEMO=0 to skip)
+	$(BIN)/registry seed
+
+run: seed ## migrate, seed and serve with gunicorn on http://127.0.0.1:$(PORT)
+	PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'registry:create_app()'
+
+test: $(STAMP) ## run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check registry tests scripts benchmarks
+	$(BIN)/ruff format --check registry tests scripts benchmarks
+
+fmt: $(STAMP) ## format the code
+	$(BIN)/ruff format registry tests scripts benchmarks
+	$(BIN)/ruff check --fix registry tests scripts benchmarks
+
+check-migrations: $(STAMP) ## fail if the models and the migrations disagree
+	$(BIN)/python scripts/check_migrations.py
+
+bench: $(STAMP) ## run the benchmarks (see benchmarks/README.md)
+	$(BIN)/python -m benchmarks
+
+clean: ## remove the virtual environment and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache

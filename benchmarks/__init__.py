@@ -1,0 +1,1 @@
+"""Benchmarks, each printing ratios measured side by side in one run."""

@@ -1,0 +1,17 @@
+"""Gunicorn settings for the registry: threads suit its I/O-bound requests; workers share nothing."""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count())))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+timeout = 60
+graceful_timeout = 20
+keepalive = 5
+max_requests = 20000
+max_requests_jitter = 2000
+accesslog = os.environ.get("GUNICORN_ACCESSLOG")  # "-" for stdout
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

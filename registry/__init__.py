@@ -1,0 +1,39 @@
+"""The OCOP and standards registry: create_app and nothing else at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from registry import models  # noqa: F401 - every table must be known to the metadata
+from registry.api import register_api
+from registry.cli import register_cli
+from registry.config import load_config
+from registry.extensions import api, babel, csrf, db, limiter, login, migrate
+from registry.web import register_web
+from registry.web.i18n import select_locale
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; migrations and seeds are separate steps (`registry db upgrade`, `registry seed`)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(Path(app.instance_path), test_config))
+    _register_extensions(app)
+    register_api(app)
+    register_web(app)
+    register_cli(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    login.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)

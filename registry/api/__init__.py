@@ -1,0 +1,26 @@
+"""The JSON API under /api/v1, described by OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+import swagger_ui_bundle
+from flask import Flask, send_from_directory
+
+from registry.extensions import api, csrf
+
+from . import activities, auth, batches, certificates, organizations, places, products, standards
+from .problems import register_problem_handlers
+
+BLUEPRINTS = (auth, organizations, products, standards, certificates, batches, activities, places)
+
+
+def register_api(app: Flask) -> None:
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for module in BLUEPRINTS:
+        csrf.exempt(module.blp)  # API writes are CSRF-checked in api.common.actor for session users
+        api.register_blueprint(module.blp)
+    register_problem_handlers(app)
+    static = swagger_ui_bundle.swagger_ui_path
+
+    @app.route("/api/docs/static/<path:filename>")
+    def swagger_static(filename: str):  # type: ignore[no-untyped-def]
+        return send_from_directory(static, filename, max_age=86400)

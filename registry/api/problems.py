@@ -1,0 +1,106 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from registry.errors import FieldError, RegistryError
+from registry.messages import SUPPORTED, problem_title, render_rule
+from registry.schemas.fields import field_errors
+
+PROBLEM_TYPE = "https://registry.invalid/problems/"
+
+
+def request_language() -> str:
+    return request.accept_languages.best_match(SUPPORTED, default="vi") or "vi"
+
+
+def problem(
+    status: int, code: str, errors: list[FieldError] | None = None, detail: str | None = None, **extra: Any
+) -> Response:
+    lang = request_language()
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + code,
+        "title": problem_title(code, lang),
+        "status": status,
+        "instance": request.path,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "rule": e.rule, "message": render_rule(e.rule, lang, e.field, e.params)} for e in errors
+        ]
+        body["detail"] = " ".join(item["message"] for item in body["errors"])
+    body.update(extra)
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _from_registry_error(err: RegistryError) -> Response:
+    errors = getattr(err, "errors", None)
+    if err.rule == "transition":
+        lang = request_language()
+        detail = render_rule("transition", lang, "action", err.params)
+        return problem(err.status, "transition", detail=detail)
+    code = err.rule if err.rule in ("invalid_credentials", "invalid_token", "duplicate") else err.code
+    return problem(err.status, code, errors)
+
+
+def _from_http(err: HTTPException) -> Response:
+    status = err.code or 500
+    exc = getattr(err, "exc", None)  # webargs attaches the ValidationError here
+    data = getattr(err, "data", None) or {}
+    if exc is not None and hasattr(exc, "messages"):
+        messages = exc.messages
+        if status == 400 or "Invalid JSON body." in str(messages):
+            return problem(400, "bad_request", [FieldError("body", "malformed_json")])
+        flat: Any = messages
+        if isinstance(messages, dict) and len(messages) == 1:
+            location = next(iter(messages))
+            if location in ("json", "query", "form", "files", "view_args", "headers"):
+                flat = messages[location]
+        return problem(422, "invalid_input", field_errors(flat))
+    if status == 400 and data.get("messages"):
+        return problem(400, "bad_request", [FieldError("body", "malformed_json")])
+    codes = {
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+    }
+    return problem(status, codes.get(status, "bad_request" if status < 500 else "server_error"))
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best in (
+        "application/json",
+        "application/problem+json",
+    )
+
+
+def register_problem_handlers(app: Flask) -> None:
+    """API paths get problem details; pages get their own error handlers (web blueprint)."""
+
+    @app.errorhandler(RegistryError)
+    def handle_registry_error(err: RegistryError) -> Any:
+        if request.path.startswith("/api/"):
+            return _from_registry_error(err)
+        from flask import current_app
+
+        handler = current_app.config.get("WEB_ERROR_HANDLER")
+        return handler(err) if handler else _from_registry_error(err)
+
+    @app.errorhandler(HTTPException)
+    def handle_http(err: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return _from_http(err)
+        return err

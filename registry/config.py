@@ -1,0 +1,73 @@
+"""Configuration: defaults, then an instance file, then the environment, then a test override."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL", "REGISTRY_DEMO", "SMTP_URL")
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return the secret kept in instance/, creating it once with a random value."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path, test_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the settings dictionary in the documented order of precedence."""
+    cfg: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'registry.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "DOCUMENT_MAX_BYTES": 10 * 1024 * 1024,
+        "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
+        "TOKEN_TTL_HOURS": 12,
+        "REGISTRY_DEMO": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "API_TITLE": "OCOP and standards registry API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "v1/openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/docs/static/",
+        "JSON_SORT_KEYS": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+    instance_file = instance_path / "config.py"
+    if instance_file.exists():
+        scope: dict[str, Any] = {}
+        exec(compile(instance_file.read_text(), str(instance_file), "exec"), scope)
+        cfg.update({k: v for k, v in scope.items() if k.isupper()})
+    env = os.environ
+    if env.get("DATABASE_URL"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    if env.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("PUBLIC_BASE_URL"):
+        cfg["PUBLIC_BASE_URL"] = env["PUBLIC_BASE_URL"].rstrip("/")
+    if env.get("REDIS_URL"):
+        cfg["REDIS_URL"] = env["REDIS_URL"]
+        cfg["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
+    if env.get("REGISTRY_DEMO") is not None:
+        cfg["REGISTRY_DEMO"] = env["REGISTRY_DEMO"] not in ("0", "false", "no", "")
+    if env.get("SMTP_URL"):
+        cfg["SMTP_URL"] = env["SMTP_URL"]
+    if test_config:
+        cfg.update(test_config)
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(instance_path)
+    return cfg

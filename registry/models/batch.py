@@ -1,0 +1,80 @@
+"""Batches (lots) and their trace events, modelled on GS1 EPCIS 2.0."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, ForeignKey, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.database import UTCDateTime, utcnow
+from registry.extensions import db
+from registry.models.organization import Organization
+from registry.models.place import Commune
+from registry.models.product import Product
+
+# CBV 2.0 business steps and dispositions the pages offer; others are accepted as CBV URIs.
+BIZ_STEPS = (
+    "harvesting",
+    "commissioning",
+    "processing",
+    "transforming",
+    "packing",
+    "storing",
+    "shipping",
+    "receiving",
+    "inspecting",
+    "retail_selling",
+    "destroying",
+    "other",
+)
+DISPOSITIONS = ("active", "in_progress", "in_transit", "sellable_accessible", "conformant", "destroyed", "recalled")
+EVENT_TYPES = ("ObjectEvent", "TransformationEvent")
+
+trace_event_inputs = Table(
+    "trace_event_inputs",
+    db.metadata,
+    Column("event_id", ForeignKey("trace_events.id"), primary_key=True),
+    Column("batch_id", ForeignKey("batches.id"), primary_key=True, index=True),
+)
+
+
+class Batch(db.Model):
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("product_id", "lot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    lot: Mapped[str] = mapped_column(String(20))
+    produced_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    quantity: Mapped[float | None] = mapped_column(Numeric(14, 3))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship()
+    events: Mapped[list[TraceEvent]] = relationship(order_by="TraceEvent.occurred_at", back_populates="batch")
+
+
+class TraceEvent(db.Model):
+    __tablename__ = "trace_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(32), default="ObjectEvent")
+    biz_step: Mapped[str] = mapped_column(String(64))
+    disposition: Mapped[str | None] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # EPCIS keeps the offset the event was recorded in (eventTimeZoneOffset).
+    tz_offset: Mapped[str] = mapped_column(String(6), default="+07:00")
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id"))
+    gln: Mapped[str | None] = mapped_column(String(13))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    batch: Mapped[Batch] = relationship(back_populates="events")
+    commune: Mapped[Commune | None] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+    inputs: Mapped[list[Batch]] = relationship(secondary=trace_event_inputs)

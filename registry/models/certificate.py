@@ -1,0 +1,117 @@
+"""Conformity certificates and declarations, with their append-only status history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.database import UTCDateTime, utcnow
+from registry.extensions import db
+from registry.models.organization import CertificationBody, Organization
+
+if TYPE_CHECKING:
+    from registry.models.product import Product
+    from registry.models.standard import Standard
+
+CERTIFICATE_CATEGORIES = (
+    "product_standard",
+    "product_regulation",
+    "management_system",
+    "gap",
+    "organic",
+    "traceability",
+    "declaration_standard",
+    "declaration_regulation",
+    "other",
+)
+CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
+# Lifecycle actions recorded in the history; status is read from the last of them.
+ACTIONS = ("issue", "declare", "confirm", "suspend", "withdraw", "reinstate", "correct")
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    # action: (allowed from, resulting lifecycle state)
+    "suspend": (("valid",), "suspended"),
+    "withdraw": (("valid", "suspended"), "withdrawn"),
+    "reinstate": (("suspended",), "valid"),
+}
+
+certificate_standards = Table(
+    "certificate_standards",
+    db.metadata,
+    Column("certificate_id", ForeignKey("certificates.id"), primary_key=True),
+    Column("standard_id", ForeignKey("standards.id"), primary_key=True, index=True),
+)
+certificate_products = Table(
+    "certificate_products",
+    db.metadata,
+    Column("certificate_id", ForeignKey("certificates.id"), primary_key=True),
+    Column("product_id", ForeignKey("products.id"), primary_key=True, index=True),
+)
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("certification_body_id", "number"),
+        # The yearly counts filter on province and issue date; keep them an index lookup.
+        Index("ix_certificates_province_issued", "holder_province_id", "issued_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64))
+    number_folded: Mapped[str] = mapped_column(String(64), index=True)
+    certification_body_id: Mapped[int] = mapped_column(ForeignKey("certification_bodies.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # The holder's province when the certificate was issued: the province it counts for.
+    holder_province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    scope: Mapped[str | None] = mapped_column(Text)
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    # Lifecycle state kept in step with the history by the service (valid/suspended/withdrawn);
+    # "expired" is never stored: it is read from expires_on.
+    lifecycle: Mapped[str] = mapped_column(String(16), default="valid")
+    # A certificate a producer records itself is declared until its body or DOST confirms it.
+    is_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    body: Mapped[CertificationBody] = relationship()
+    organization: Mapped[Organization] = relationship()
+    standards: Mapped[list[Standard]] = relationship(secondary=certificate_standards, order_by="Standard.code")
+    products: Mapped[list[Product]] = relationship(secondary=certificate_products, order_by="Product.name")
+    history: Mapped[list[CertificateEvent]] = relationship(order_by="CertificateEvent.id", back_populates="certificate")
+
+    def status_on(self, day: date) -> str:
+        """The public status on `day`: a suspension or withdrawal wins over expiry."""
+        if self.lifecycle != "valid":
+            return self.lifecycle
+        if self.expires_on is not None and day > self.expires_on:
+            return "expired"
+        return "valid"
+
+
+class CertificateEvent(db.Model):
+    """One entry of a certificate's history; rows are only ever added."""
+
+    __tablename__ = "certificate_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    certificate: Mapped[Certificate] = relationship(back_populates="history")
+
+
+def lifecycle_from_history(actions: list[str]) -> str:
+    """Replay the history's actions into the lifecycle state."""
+    state = "valid"
+    for action in actions:
+        if action in TRANSITIONS:
+            state = TRANSITIONS[action][1]
+    return state

@@ -1,0 +1,1 @@
+"""Use cases shared by the API, the pages, the command line and the importers."""

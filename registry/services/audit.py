@@ -1,0 +1,107 @@
+"""Writing and checking the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from registry.extensions import db
+from registry.models import AuditEntry, User
+
+GENESIS = "0" * 64
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(
+    obj: Any, exclude: tuple[str, ...] = ("name_folded", "title_folded", "number_folded", "code_key")
+) -> dict[str, Any]:
+    """The column values of a model instance, as JSON-ready data."""
+    return {c.key: _plain(getattr(obj, c.key)) for c in obj.__table__.columns if c.key not in exclude}
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+    """SHA-256 over the predecessor's hash and this entry's canonical content."""
+    content = {
+        "id": entry.id,
+        "at": entry.at.astimezone(UTC).isoformat(),
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "before": entry.before,
+        "after": entry.after,
+    }
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + blob).encode()).hexdigest()
+
+
+def record(
+    actor: User | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    session: Session | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction, chained to the previous one."""
+    sess = session or db.session
+    if sess.get_bind().dialect.name == "postgresql":
+        # Serialise writers so two transactions never chain onto the same predecessor.
+        sess.execute(text("SELECT pg_advisory_xact_lock(724001)"))
+    last = sess.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    entry = AuditEntry(
+        id=(last.id + 1) if last else 1,
+        at=datetime.now(UTC).replace(microsecond=0),
+        actor_id=actor.id if actor else None,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=_plain(before),
+        after=_plain(after),
+        prev_hash=last.hash if last else GENESIS,
+        hash="",
+    )
+    entry.hash = entry_hash(entry.prev_hash, entry)
+    sess.add(entry)
+    return entry
+
+
+def verify_chain(session: Session | None = None) -> tuple[int, int | None]:
+    """Recompute the chain: (entries checked, id of the first broken entry or None)."""
+    sess = session or db.session
+    prev = GENESIS
+    checked = 0
+    for entry in sess.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):
+        if entry.prev_hash != prev or entry_hash(prev, entry) != entry.hash:
+            return checked, entry.id
+        prev = entry.hash
+        checked += 1
+    return checked, None
+
+
+def head(session: Session | None = None) -> dict[str, Any]:
+    sess = session or db.session
+    last = sess.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
+    if last is None:
+        return {"size": 0, "hash": GENESIS, "at": None}
+    return {"size": last.id, "hash": last.hash, "at": last.at.isoformat()}

@@ -1,0 +1,32 @@
+"""Unicode normalisation and the accent-insensitive folding that search relies on."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(value: str) -> str:
+    """Trimmed NFC text with inner runs of whitespace collapsed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+
+
+def fold(value: str | None) -> str:
+    """Lowercase, accent-free form: 'Chè Tân Cương' -> 'che tan cuong', 'Đ' -> 'd'."""
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.lower()).strip()
+
+
+def slugify(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-")
+
+
+def like_pattern(query: str) -> str:
+    """A LIKE pattern matching every word of the folded query, in order."""
+    words = [w.replace("\\", "").replace("%", "").replace("_", "") for w in fold(query).split()]
+    return "%" + "%".join(w for w in words if w) + "%"
