@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -93,8 +94,15 @@ def audit_verify() -> None:
     click.echo(f"audit chain intact: {checked} entries, head {head['hash']}")
 
 
+# Each capability's commands live in registry/commands/<name>.py as a COMMANDS list.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def register_cli(app: Flask) -> None:
-    for command in (seed_command, create_user_command, audit_group):
+    commands: list[click.Command] = [seed_command, create_user_command, audit_group]
+    for name in COMMAND_MODULES:
+        commands.extend(importlib.import_module(f"registry.commands.{name}").COMMANDS)
+    for command in commands:
         app.cli.add_command(command)
 
 

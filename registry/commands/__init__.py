@@ -1,0 +1,1 @@
+"""Command-line commands grouped by capability; registry.cli registers each module's COMMANDS."""
