@@ -20,6 +20,7 @@ from registry.services import organizations, seeding, users
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REFERENCE_TABLES = {"provinces", "communes", "plans", "targets", "alembic_version"}
 PASSWORD = "correct horse battery"
+users.HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes in tests; production keeps scrypt
 
 
 def _config(url: str, instance: Path) -> dict[str, Any]:
@@ -104,11 +105,15 @@ class World:
         self.app, self.client = app, client
         self.admin = users.create_user(None, email="admin@test.vn", password=PASSWORD, role="admin", system=True)
         self._n = 0
+        self._tokens: dict[int, str] = {}
 
     def headers(self, user: Any, lang: str = "en") -> dict[str, str]:
-        res = self.client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
-        assert res.status_code == 201, res.get_json()
-        return {"Authorization": f"Bearer {res.get_json()['token']}", "Accept-Language": lang}
+        """Bearer headers for `user`, asking the API for a token once per user."""
+        if user.id not in self._tokens:
+            res = self.client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
+            assert res.status_code == 201, res.get_json()
+            self._tokens[user.id] = res.get_json()["token"]
+        return {"Authorization": f"Bearer {self._tokens[user.id]}", "Accept-Language": lang}
 
     def user(self, role: str, **scope: Any) -> Any:
         self._n += 1

@@ -52,11 +52,21 @@ class Str(fields.String):
     default_error_messages = {**_BASE, "invalid": rule_msg("type", expected="string"), "invalid_utf8": "invalid"}
 
 
+# Ids and counts are 32-bit integers in the database; a larger number is an input error, not a crash.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
 class Int(fields.Integer):
     default_error_messages = {**_BASE, "invalid": "integer", "too_large": "integer"}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        number = super()._validated(value)
+        if not INT_MIN <= number <= INT_MAX:
+            raise self.make_error("too_large")
+        return number
 
 
 class Float(fields.Float):
@@ -134,7 +144,8 @@ class QuerySchema(Schema):
     error_messages = {"unknown": "unknown_field", "type": "json_object"}
 
 
-class QInt(fields.Integer):
+class QInt(Int):
     """An integer from a query string, where every value arrives as text."""
 
-    default_error_messages = {**_BASE, "invalid": "integer", "too_large": "integer"}
+    def __init__(self, **kwargs: Any) -> None:
+        fields.Integer.__init__(self, strict=False, **kwargs)

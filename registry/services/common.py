@@ -26,8 +26,11 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+MAX_ID = 2**31 - 1
+
+
 def get_or_404(model: type[T], ident: int) -> T:
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident) if 0 < ident <= MAX_ID else None
     if obj is None:
         raise NotFound()
     return obj
@@ -37,7 +40,7 @@ def reference(model: type[T], ident: Any, field: str, errors: list[FieldError]) 
     """Load a referenced record, noting an error (not raising) when it is missing."""
     if ident is None:
         return None
-    obj = db.session.get(model, ident) if isinstance(ident, int) else None
+    obj = db.session.get(model, ident) if isinstance(ident, int) and 0 < ident <= MAX_ID else None
     if obj is None:
         errors.append(FieldError(field, "unknown_reference", {"value": ident}))
     return obj

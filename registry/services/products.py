@@ -10,7 +10,7 @@ from registry.errors import Conflict, FieldError, InvalidInput, NotFound
 from registry.extensions import db
 from registry.models import Organization, Product, ProductStandard, Standard, User
 from registry.services import audit, gs1, permissions
-from registry.services.common import get_or_404, reference
+from registry.services.common import MAX_ID, get_or_404, reference
 from registry.services.text import fold, like_pattern, nfc
 
 FLAGS = ("is_key_product", "is_specialty", "has_collective_trademark", "is_high_risk")
@@ -136,7 +136,7 @@ def apply_standard(actor: User | None, product_id: int, standard_id: Any) -> Pro
 def remove_standard(actor: User | None, product_id: int, standard_id: int) -> None:
     product = get_or_404(Product, product_id)
     permissions.require_organization_writer(actor, product.organization_id, product.organization.province_id)
-    link = db.session.get(ProductStandard, (product.id, standard_id))
+    link = db.session.get(ProductStandard, (product.id, standard_id)) if 0 < standard_id <= MAX_ID else None
     if link is None:
         raise NotFound()
     db.session.delete(link)

@@ -17,6 +17,8 @@ from registry.services import audit, permissions
 from registry.services.places import resolve_province
 
 MIN_PASSWORD = 10
+# werkzeug's default (scrypt); the test suite lowers it, since it hashes hundreds of passwords.
+HASH_METHOD = "scrypt"
 # Hash a throwaway password once so a login for an unknown email costs as much as a real one.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -60,7 +62,7 @@ def create_user(
         raise Conflict("duplicate", [FieldError("email", "duplicate", {"value": email})])
     user = User(
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=HASH_METHOD),
         role=role,
         organization_id=organization_id if role == "producer" else None,
         body_id=body_id if role == "body_staff" else None,
