@@ -7,11 +7,14 @@ from flask import Flask
 from registry.extensions import db, login
 from registry.models import User
 
+from . import account
 from .pages import bp
 
 
 def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(account.bp)
+    login.login_view = "account.login"
 
     @login.user_loader
     def load_user(user_id: str) -> User | None:
