@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; migrations and seeds are separate steps (`registry db upgrade`, `registry seed`)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(Path(app.instance_path), test_config))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable in JSON
     _register_extensions(app)
     register_api(app)
     register_web(app)

@@ -7,14 +7,18 @@ from flask import Flask
 from registry.extensions import db, login
 from registry.models import User
 
-from . import account
+from . import account, resolver, verify
 from .pages import bp
+from .security import register_security_headers
 
 
 def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(verify.bp)
+    app.register_blueprint(resolver.bp)
     login.login_view = "account.login"
+    register_security_headers(app)
 
     @login.user_loader
     def load_user(user_id: str) -> User | None:

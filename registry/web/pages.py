@@ -11,6 +11,12 @@ from registry.models import Certificate, Organization, Product, Province
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
 
+@bp.route("/healthz")
+def healthz() -> tuple[str, int, dict[str, str]]:
+    """Liveness for load balancers; also the bare baseline the benchmarks compare against."""
+    return "ok", 200, {"Content-Type": "text/plain"}
+
+
 @bp.route("/")
 def home() -> str:
     counts = {
