@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from registry import models  # noqa: F401 - every table must be known to the metadata
 from registry.api import register_api
@@ -18,10 +19,19 @@ from registry.web.i18n import select_locale
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route is a database id: beyond 32 bits it is a 404, not a crash."""
+
+    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; migrations and seeds are separate steps (`registry db upgrade`, `registry seed`)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(Path(app.instance_path), test_config))
+    app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable in JSON
     _register_extensions(app)
     register_api(app)
