@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: list[str] = []
+BENCHMARKS: list[str] = ["scan", "stats", "imports"]
 
 
 def main() -> int:

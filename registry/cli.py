@@ -95,7 +95,7 @@ def audit_verify() -> None:
 
 
 # Each capability's commands live in registry/commands/<name>.py as a COMMANDS list.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("reports", "signing", "imports", "reminders")
 
 
 def register_cli(app: Flask) -> None:

@@ -82,6 +82,10 @@ RULES: dict[str, tuple[str, str]] = {
         "A certificate that is {status} cannot be {action}ed.",
     ),
     "reason_required": ("Cần nêu lý do.", "A reason is required."),
+    "report_transition": (
+        "Không thể thực hiện '{action}' với phản ánh đang ở trạng thái {status}.",
+        "A report that is {status} cannot take the action '{action}'.",
+    ),
     "self_input": ("Lô đầu vào không được là chính lô này.", "A batch may not be its own input."),
     "where_required": (
         "Cần xã/phường hoặc mã GLN cho nơi diễn ra sự kiện.",
@@ -90,6 +94,119 @@ RULES: dict[str, tuple[str, str]] = {
     "not_standard_kind": (
         "Tiêu chuẩn cơ sở (TCCS) phải có tổ chức công bố.",
         "A base standard (TCCS) needs the organisation that published it.",
+    ),
+    # Bulk import (registry/services/imports.py).
+    "missing_column": ("Tệp thiếu cột bắt buộc {field}.", "The file has no column {field}, which is required."),
+    "duplicate_column": (
+        "Cột '{field}' lặp lại cột {column}.",
+        "The column '{field}' repeats the column {column}.",
+    ),
+    "duplicate_in_file": (
+        "Giá trị '{value}' của {field} trùng với dòng {first_row} trong tệp.",
+        "{field} '{value}' repeats row {first_row} of the file.",
+    ),
+    "import_forbidden": (
+        "Bạn không có quyền tạo bản ghi này (theo {field}).",
+        "You may not create this record (see {field}).",
+    ),
+    "file_encoding": ("Tệp ở {field} phải được mã hoá UTF-8.", "The file in {field} must be encoded as UTF-8."),
+    # Signed certificate tokens (registry/services/signing.py).
+    "token_malformed": (
+        "Mã QR không đúng định dạng mã xác thực chứng chỉ.",
+        "The code is not a well-formed certificate token.",
+    ),
+    "token_version": (
+        "Phiên bản mã xác thực {version} không được hỗ trợ.",
+        "Token version {version} is not supported.",
+    ),
+    "token_unknown_key": (
+        "Mã được ký bằng khóa {kid} không có trong danh sách khóa công khai của cơ quan quản lý.",
+        "The code was signed with key {kid}, which is not among the registry's public keys.",
+    ),
+    "token_bad_signature": (
+        "Chữ ký không hợp lệ: nội dung mã đã bị sửa đổi hoặc giả mạo (khóa {kid}).",
+        "Bad signature: the code was altered or forged (key {kid}).",
+    ),
+    "token_outside_key_window": (
+        "Mã được ký lúc {iat}, ngoài thời hạn hiệu lực của khóa {kid}.",
+        "The code was signed at {iat}, outside the validity window of key {kid}.",
+    ),
+    "token_other_certificate": (
+        "Mã thuộc chứng chỉ {found}, không phải chứng chỉ {expected}.",
+        "The code belongs to certificate {found}, not certificate {expected}.",
+    ),
+    "token_no_keys": (
+        "Không có khóa công khai để kiểm tra (dùng --keys FILE).",
+        "No public keys to check against (use --keys FILE).",
+    ),
+    "not_signable": (
+        "Chỉ ký mã QR cho chứng chỉ đang hiệu lực; chứng chỉ này đang ở trạng thái {status}.",
+        "Only a valid certificate gets a signed QR code; this one is {status}.",
+    ),
+    # Plan progress and reported figures (registry/services/progress.py, reports.py).
+    "no_plan": ("Tỉnh/thành phố '{value}' chưa có kế hoạch.", "Province '{value}' has no plan."),
+    "target_not_reported": (
+        "Chỉ tiêu {value} do registry tự tính, không nhập số liệu báo cáo.",
+        "Target {value} is computed by the registry; figures cannot be entered for it.",
+    ),
+    "as_of_before_year": (
+        "Ngày số liệu ở {field} không được trước năm {year}.",
+        "The as-of date in {field} may not be before the year {year}.",
+    ),
+    "report_format": (
+        "Định dạng báo cáo ở {field} phải là một trong: {choices}.",
+        "The report format in {field} must be one of: {choices}.",
+    ),
+    # GS1 Digital Link (registry/services/digital_link.py); {field} is the AI, e.g. 10.
+    "dl_path": (
+        "Đường dẫn GS1 Digital Link phải có dạng /01/{{GTIN}}[/22/{{CPV}}][/10/{{lô}}][/21/{{số sê-ri}}].",
+        "A GS1 Digital Link path must be /01/{{GTIN}}[/22/{{CPV}}][/10/{{lot}}][/21/{{serial}}].",
+    ),
+    "dl_value_missing": ("Mã AI ({field}) trong đường dẫn thiếu giá trị.", "AI ({field}) in the path has no value."),
+    "dl_qualifier_unknown": (
+        "'{value}' không phải mã định danh bổ sung của GTIN; chỉ dùng 22, 10, 21.",
+        "'{value}' is not a key qualifier of a GTIN; use only 22, 10 and 21.",
+    ),
+    "dl_qualifier_repeated": ("Mã AI ({field}) xuất hiện hai lần.", "AI ({field}) appears twice."),
+    "dl_qualifier_order": (
+        "Mã AI ({field}) phải đứng trước ({other}): thứ tự là 22, 10, 21.",
+        "AI ({field}) must come before ({other}): the order is 22, 10, 21.",
+    ),
+    "dl_charset": (
+        "Giá trị của AI ({field}) chỉ được gồm tối đa {max} ký tự thuộc bộ ký tự GS1 (bộ 82).",
+        "The value of AI ({field}) may have at most {max} characters of the GS1 character set 82.",
+    ),
+    "dl_percent": (
+        "Giá trị của AI ({field}) có mã hoá phần trăm (%) sai.",
+        "The value of AI ({field}) has a malformed percent-encoding.",
+    ),
+    "dl_attribute_in_path": (
+        "AI ({field}) là khoá hoặc định danh bổ sung, phải nằm trong đường dẫn chứ không trong chuỗi truy vấn.",
+        "AI ({field}) is a key or key qualifier; it belongs in the path, not the query string.",
+    ),
+    "dl_attribute_unknown": (
+        "'{field}' trong chuỗi truy vấn không phải mã AI của GS1.",
+        "'{field}' in the query string is not a GS1 Application Identifier.",
+    ),
+    "dl_attribute_format": (
+        "Giá trị của AI ({field}) không đúng định dạng GS1 {format}.",
+        "The value of AI ({field}) does not match its GS1 format {format}.",
+    ),
+    "dl_date": (
+        "Giá trị của AI ({field}) phải là ngày có thật dạng YYMMDD.",
+        "The value of AI ({field}) must be a real date as YYMMDD.",
+    ),
+    "gtin13_required": (
+        "Mã vạch EAN-13 cần sản phẩm có mã GTIN-13 (trường {field}).",
+        "An EAN-13 barcode needs the product to have a GTIN-13 ({field}).",
+    ),
+    "gtin_required_for_code": (
+        "Mã QR GS1 Digital Link cần sản phẩm có mã GTIN (trường {field}).",
+        "A GS1 Digital Link QR code needs the product to have a GTIN ({field}).",
+    ),
+    "link_type_unknown": (
+        "Không có liên kết loại '{value}' cho mã này.",
+        "There is no link of type '{value}' for this code.",
     ),
 }
 
@@ -110,6 +227,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "server_error": ("Lỗi hệ thống", "Internal error"),
     "unsupported_media_type": ("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
     "in_use": ("Bản ghi đang được sử dụng", "The record is in use"),
+    "invalid_digital_link": ("Đường dẫn GS1 Digital Link không hợp lệ", "Invalid GS1 Digital Link"),
 }
 
 

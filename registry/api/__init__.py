@@ -7,10 +7,42 @@ from flask import Flask, send_from_directory
 
 from registry.extensions import api, csrf
 
-from . import activities, auth, batches, certificates, organizations, places, products, standards
+from . import (
+    activities,
+    auth,
+    batches,
+    certificate_record,
+    certificates,
+    codes,
+    imports,
+    organizations,
+    places,
+    products,
+    reminders,
+    reports_queue,
+    standards,
+    stats,
+    verification,
+)
 from .problems import register_problem_handlers
 
-BLUEPRINTS = (auth, organizations, products, standards, certificates, batches, activities, places)
+BLUEPRINTS = (
+    auth,
+    organizations,
+    products,
+    standards,
+    certificates,
+    batches,
+    activities,
+    places,
+    stats,
+    verification,
+    imports,
+    codes,
+    reminders,
+    certificate_record,
+    reports_queue,
+)
 
 
 def register_api(app: Flask) -> None:

@@ -5,6 +5,7 @@ from registry.models.audit import AuditEntry
 from registry.models.batch import Batch, TraceEvent
 from registry.models.certificate import Certificate, CertificateEvent
 from registry.models.organization import CertificationBody, Organization
+from registry.models.outbox import OutboxMessage
 from registry.models.place import Commune, Province
 from registry.models.plan import Plan, ReportedFigure, Target
 from registry.models.product import Product, ProductStandard
@@ -22,6 +23,7 @@ __all__ = [
     "Commune",
     "ConsumerReport",
     "Organization",
+    "OutboxMessage",
     "Plan",
     "Product",
     "ProductStandard",

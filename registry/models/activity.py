@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
@@ -17,6 +17,7 @@ ACTIVITY_KINDS = ("guidance", "training", "pilot_model", "productivity_tool", "f
 
 class SupportActivity(db.Model):
     __tablename__ = "support_activities"
+    __table_args__ = (Index("ix_support_activities_province_held", "province_id", "held_on", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)

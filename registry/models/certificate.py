@@ -55,8 +55,11 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("certification_body_id", "number"),
-        # The yearly counts filter on province and issue date; keep them an index lookup.
-        Index("ix_certificates_province_issued", "holder_province_id", "issued_on"),
+        # The yearly counts filter on province and issue date and group by category and holder:
+        # a covering index keeps every province-year figure an index-only lookup.
+        Index("ix_certificates_province_issued", "holder_province_id", "issued_on", "category", "organization_id"),
+        # The national roll-up reads one year across every province.
+        Index("ix_certificates_issued_on", "issued_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -82,6 +82,19 @@ def create_user(
     return user
 
 
+def set_language(actor: User | None, lang: str) -> User:
+    """Remember the user's page language (vi or en) across sessions and devices."""
+    user = permissions.require_user(actor)
+    if lang not in ("vi", "en"):
+        raise InvalidInput.one("language", "enum", choices=["vi", "en"])
+    if user.language != lang:
+        before = {"language": user.language}
+        user.language = lang
+        audit.record(actor, "update", "user", user.id, before, {"language": lang})
+        db.session.commit()
+    return user
+
+
 def authenticate(email: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:

@@ -7,7 +7,7 @@ from flask import Flask
 from registry.extensions import db, login
 from registry.models import User
 
-from . import account, resolver, verify
+from . import account, producer, resolver, verify
 from .pages import bp
 from .security import register_security_headers
 
@@ -17,6 +17,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(resolver.bp)
+    producer.register(app)
     login.login_view = "account.login"
     register_security_headers(app)
 

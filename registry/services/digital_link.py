@@ -1,0 +1,342 @@
+"""GS1 Digital Link 1.4 paths for GTINs: parsing, validation, and what a scan resolves to."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import quote, unquote
+
+from biip.gs1_application_identifiers import _GS1_APPLICATION_IDENTIFIERS as GS1_AIS
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from registry.errors import BadRequest, FieldError, NotFound
+from registry.extensions import db
+from registry.models import (
+    Batch,
+    Certificate,
+    CertificationBody,
+    Commune,
+    Organization,
+    Product,
+    ProductStandard,
+    Province,
+    Standard,
+    TraceEvent,
+)
+from registry.models.certificate import certificate_products
+from registry.models.product import OCOP_VALIDITY_MONTHS, add_months
+from registry.services import gs1
+from registry.services.timefmt import local_iso, today_vn
+
+# Key qualifiers of AI (01) in the order GS1 Digital Link requires them in the path.
+QUALIFIERS = ("22", "10", "21")
+# GS1 AI encodable character set 82, up to 20 characters: AIs 22, 10 and 21.
+SET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
+_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_DATE_AIS = {"11", "12", "13", "15", "16", "17"}
+# Primary keys and key qualifiers: identifiers that belong in the path, never in the query string.
+_PATH_ONLY = {"00", "01", "253", "255", "401", "402", "414", "417", "8003", "8004", "8006", "8010", "8013", "8017"}
+_PATH_ONLY |= {"8018", "22", "10", "21", "235", "254", "7040"}
+
+
+class InvalidDigitalLink(BadRequest):
+    """A Digital Link path or query that breaks the standard; `errors` name each AI and rule."""
+
+    code = "invalid_digital_link"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("invalid_digital_link")
+        self.errors = errors
+
+    @classmethod
+    def one(cls, ai: str, rule: str, **params: Any) -> InvalidDigitalLink:
+        return cls([FieldError(ai, rule, params)])
+
+
+@dataclass(frozen=True)
+class DigitalLink:
+    gtin: str  # 14 digits
+    given_gtin: str  # as written in the path (8, 12, 13 or 14 digits)
+    cpv: str | None = None
+    lot: str | None = None
+    serial: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_canonical(self) -> bool:
+        return self.given_gtin == self.gtin
+
+    @property
+    def path(self) -> str:
+        """The canonical path: 14-digit GTIN, qualifiers in order, each value percent-encoded."""
+        parts = ["01", self.gtin]
+        for ai, value in (("22", self.cpv), ("10", self.lot), ("21", self.serial)):
+            if value is not None:
+                parts += [ai, quote(value, safe="")]
+        return "/" + "/".join(parts)
+
+    @property
+    def expires_on(self) -> date | None:
+        return yymmdd(self.attributes["17"]) if "17" in self.attributes else None
+
+
+def yymmdd(value: str) -> date | None:
+    """A GS1 date; day 00 means the month's last day; the century follows GS1 GenSpec 7.12."""
+    if not re.fullmatch(r"\d{6}", value):
+        return None
+    yy, mm, dd = int(value[:2]), int(value[2:4]), int(value[4:])
+    current = today_vn().year
+    century = current - current % 100
+    year = century + yy
+    if year - current >= 51:
+        year -= 100
+    elif current - year > 49:
+        year += 100
+    if not 1 <= mm <= 12:
+        return None
+    last = calendar.monthrange(year, mm)[1]
+    if dd == 0:
+        dd = last
+    return date(year, mm, dd) if 1 <= dd <= last else None
+
+
+def _decode(raw: str, ai: str) -> str:
+    if _PERCENT.search(raw):
+        raise InvalidDigitalLink.one(ai, "dl_percent")
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError as err:
+        raise InvalidDigitalLink.one(ai, "dl_percent") from err
+
+
+def parse_path(raw_path: str) -> DigitalLink:
+    """Parse `/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}]` (still percent-encoded)."""
+    segments = raw_path.split("?", 1)[0].split("/")
+    if segments[:1] == [""]:
+        segments = segments[1:]
+    if len(segments) < 2 or segments[0] != "01":
+        raise InvalidDigitalLink.one("01", "dl_path")
+    if len(segments) % 2:
+        raise InvalidDigitalLink.one(segments[-1] or "path", "dl_value_missing")
+    given = _decode(segments[1], "01")
+    if err := gs1.gtin_error(given, "01"):
+        raise InvalidDigitalLink([err])
+    values: dict[str, str] = {}
+    last = -1
+    for i in range(2, len(segments), 2):
+        ai, raw = segments[i], segments[i + 1]
+        if ai not in QUALIFIERS:
+            raise InvalidDigitalLink.one(ai or "path", "dl_qualifier_unknown", value=ai)
+        if ai in values:
+            raise InvalidDigitalLink.one(ai, "dl_qualifier_repeated")
+        position = QUALIFIERS.index(ai)
+        if position < last:
+            raise InvalidDigitalLink.one(ai, "dl_qualifier_order", other=QUALIFIERS[last])
+        last = position
+        value = _decode(raw, ai)
+        if not value:
+            raise InvalidDigitalLink.one(ai, "dl_value_missing")
+        if not SET82.match(value):
+            raise InvalidDigitalLink.one(ai, "dl_charset", max=20)
+        values[ai] = value
+    return DigitalLink(
+        gtin=gs1.normalize_gtin(given),
+        given_gtin=given,
+        cpv=values.get("22"),
+        lot=values.get("10"),
+        serial=values.get("21"),
+    )
+
+
+def parse_attributes(query: dict[str, str]) -> dict[str, str]:
+    """GS1 data attributes from the query string; keys that are not all digits are not GS1's and pass."""
+    attributes: dict[str, str] = {}
+    for key, value in query.items():
+        if not key.isdigit():
+            continue
+        if key in _PATH_ONLY:
+            raise InvalidDigitalLink.one(key, "dl_attribute_in_path")
+        ai = GS1_AIS.get(key)
+        if ai is None:
+            raise InvalidDigitalLink.one(key, "dl_attribute_unknown")
+        if not re.fullmatch(ai.pattern, key + value):
+            raise InvalidDigitalLink.one(key, "dl_attribute_format", format=ai.format)
+        if key in _DATE_AIS and yymmdd(value) is None:
+            raise InvalidDigitalLink.one(key, "dl_date")
+        attributes[key] = value
+    return attributes
+
+
+def parse(raw_path: str, query: dict[str, str] | None = None) -> DigitalLink:
+    link = parse_path(raw_path)
+    attributes = parse_attributes(query or {})
+    if not attributes:
+        return link
+    return DigitalLink(link.gtin, link.given_gtin, link.cpv, link.lot, link.serial, attributes)
+
+
+# --- What a scan resolves to ------------------------------------------------------------------
+
+
+def resolve_digital_link(link: DigitalLink) -> dict[str, Any]:
+    """Everything the consumer page and JSON show, read in a few Core selects.
+
+    Statuses are computed on every call from the stored lifecycle and today's date, so a
+    suspension shows at once on every worker. Raises NotFound for an unknown GTIN or lot.
+    """
+    p, o = Product, Organization
+    row = db.session.execute(
+        select(
+            p.id,
+            p.name,
+            p.gtin,
+            p.description,
+            p.ocop_group,
+            p.ocop_stars,
+            p.ocop_decision_number,
+            p.ocop_decision_date,
+            p.status,
+            p.withdrawn_reason,
+            p.is_key_product,
+            o.id.label("org_id"),
+            o.name.label("org_name"),
+            o.address,
+            o.phone,
+            o.email,
+            o.website,
+            Province.name.label("province"),
+            Province.name_en.label("province_en"),
+            Province.slug.label("province_slug"),
+            Commune.name.label("commune"),
+        )
+        .join(o, o.id == p.organization_id)
+        .join(Province, Province.id == o.province_id)
+        .outerjoin(Commune, Commune.id == o.commune_id)
+        .where(p.gtin == link.gtin)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("unknown_gtin")
+    today = today_vn()
+    standards = [
+        {"id": s.id, "kind": s.kind, "code": s.code, "title": s.title, "has_document": s.document_path is not None}
+        for s in db.session.execute(
+            select(Standard.id, Standard.kind, Standard.code, Standard.title, Standard.document_path)
+            .join(ProductStandard, ProductStandard.standard_id == Standard.id)
+            .where(ProductStandard.product_id == row.id)
+            .order_by(Standard.code)
+        )
+    ]
+    certificates = []
+    for cert, body_name in db.session.execute(
+        select(Certificate, CertificationBody.name)
+        .join(certificate_products, certificate_products.c.certificate_id == Certificate.id)
+        .join(CertificationBody, CertificationBody.id == Certificate.certification_body_id)
+        .where(certificate_products.c.product_id == row.id)
+        .order_by(Certificate.issued_on.desc(), Certificate.id)
+    ):
+        certificates.append(
+            {
+                "id": cert.id,
+                "number": cert.number,
+                "category": cert.category,
+                "body": body_name,
+                "issued_on": cert.issued_on,
+                "expires_on": cert.expires_on,
+                "status": cert.status_on(today),
+                "is_confirmed": cert.is_confirmed,
+                "scope": cert.scope,
+            }
+        )
+    result: dict[str, Any] = {
+        "link": link,
+        "product": {
+            "id": row.id,
+            "name": row.name,
+            "gtin": row.gtin,
+            "gtin13": gs1.display_gtin(row.gtin),
+            "description": row.description,
+            "ocop_group": row.ocop_group,
+            "status": row.status,
+            "withdrawn_reason": row.withdrawn_reason,
+            "is_key_product": row.is_key_product,
+        },
+        "producer": {
+            "id": row.org_id,
+            "name": row.org_name,
+            "commune": row.commune,
+            "province": row.province,
+            "province_en": row.province_en,
+            "province_slug": row.province_slug,
+            "address": row.address,
+            "phone": row.phone,
+            "email": row.email,
+            "website": row.website,
+        },
+        "ocop": None,
+        "standards": standards,
+        "certificates": certificates,
+        "batch": None,
+    }
+    if row.ocop_stars:
+        ocop_expires = add_months(row.ocop_decision_date, OCOP_VALIDITY_MONTHS) if row.ocop_decision_date else None
+        result["ocop"] = {
+            "stars": row.ocop_stars,
+            "decision_number": row.ocop_decision_number,
+            "decision_date": row.ocop_decision_date,
+            "expires_on": ocop_expires,
+            "is_valid": bool(ocop_expires and row.ocop_decision_date <= today < ocop_expires),
+        }
+    if link.lot is not None:
+        result["batch"] = _batch(row.id, link.lot)
+    problems = [c for c in certificates if c["status"] != "valid"]
+    result["warning"] = bool(problems) or row.status == "withdrawn"
+    return result
+
+
+def _batch(product_id: int, lot: str) -> dict[str, Any]:
+    batch = db.session.execute(
+        select(Batch.id, Batch.lot, Batch.produced_on, Batch.expires_on, Batch.quantity, Batch.unit).where(
+            Batch.product_id == product_id, Batch.lot == lot
+        )
+    ).one_or_none()
+    if batch is None:
+        raise NotFound("unknown_lot")
+    events = []
+    stmt = (
+        select(TraceEvent, Commune.name, Organization.name)
+        .outerjoin(Commune, Commune.id == TraceEvent.commune_id)
+        .outerjoin(Organization, Organization.id == TraceEvent.organization_id)
+        .where(TraceEvent.batch_id == batch.id)
+        .order_by(TraceEvent.occurred_at, TraceEvent.id)
+        .options(selectinload(TraceEvent.inputs).joinedload(Batch.product))
+    )
+    for event, commune, actor in db.session.execute(stmt):
+        events.append(
+            {
+                "id": event.id,
+                "event_type": event.event_type,
+                "biz_step": event.biz_step,
+                "disposition": event.disposition,
+                "occurred_at": local_iso(event.occurred_at, event.tz_offset),
+                "commune": commune,
+                "gln": event.gln,
+                "organization": actor,
+                "note": event.note,
+                "inputs": [
+                    {"id": b.id, "lot": b.lot, "product": b.product.name, "gtin": b.product.gtin} for b in event.inputs
+                ],
+            }
+        )
+    return {
+        "id": batch.id,
+        "lot": batch.lot,
+        "produced_on": batch.produced_on,
+        "expires_on": batch.expires_on,
+        "quantity": float(batch.quantity) if batch.quantity is not None else None,
+        "unit": batch.unit,
+        "events": events,
+    }

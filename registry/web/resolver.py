@@ -1,0 +1,393 @@
+"""The GS1 Digital Link resolver: /01/{gtin}[/22/…][/10/…][/21/…] as page, JSON or RFC 9264 linkset."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, json, redirect, render_template, request
+
+from registry.errors import FieldError, InvalidInput, NotFound
+from registry.extensions import limiter
+from registry.messages import problem_title, render_rule
+from registry.models.report import REPORT_KINDS
+from registry.services import consumer_reports, digital_link
+from registry.services.digital_link import DigitalLink, InvalidDigitalLink
+from registry.web.i18n import select_locale
+
+bp = Blueprint("resolver", __name__, template_folder="templates")
+
+VOC = "https://gs1.org/voc/"
+LINKSET = "application/linkset+json"
+PROBLEM_TYPE = "https://registry.invalid/problems/"
+# Link types this resolver can answer, by their compact (gs1:) name.
+KNOWN_LINK_TYPES = ("pip", "certificationInfo", "traceability", "epcis", "defaultLink")
+
+TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "site": "Tra cứu sản phẩm",
+        "gtin": "Mã GTIN",
+        "producer": "Nhà sản xuất",
+        "contact": "Liên hệ",
+        "ocop": "Sản phẩm OCOP",
+        "stars": "sao",
+        "decision": "Quyết định",
+        "dated": "ngày",
+        "valid_until": "hiệu lực đến",
+        "ocop_lapsed": "Chứng nhận OCOP đã hết thời hạn 36 tháng.",
+        "standards": "Tiêu chuẩn áp dụng",
+        "document": "Xem tài liệu",
+        "certificates": "Chứng nhận",
+        "no_certificates": "Chưa có chứng nhận nào được ghi nhận.",
+        "body": "Tổ chức chứng nhận",
+        "issued": "Cấp ngày",
+        "expires": "Hết hạn",
+        "verify": "Kiểm tra",
+        "valid": "Còn hiệu lực",
+        "suspended": "Tạm đình chỉ",
+        "withdrawn": "Đã thu hồi",
+        "expired": "Hết hiệu lực",
+        "declared": "Tự công bố",
+        "warning": "Cảnh báo: có chứng nhận của sản phẩm này đã bị đình chỉ, thu hồi hoặc hết hiệu lực.",
+        "product_withdrawn": "Cảnh báo: sản phẩm này đã bị thu hồi khỏi cơ sở dữ liệu.",
+        "batch": "Lô sản xuất",
+        "lot": "Số lô",
+        "produced_on": "Ngày sản xuất",
+        "expires_on": "Hạn sử dụng",
+        "quantity": "Số lượng",
+        "timeline": "Hành trình của lô",
+        "no_events": "Chưa có sự kiện truy xuất nào.",
+        "inputs": "Nguyên liệu từ lô",
+        "report": "Báo cáo vấn đề",
+        "report_hint": "Nghi ngờ hàng giả hoặc sản phẩm lỗi? Gửi cho cơ quan quản lý thị trường.",
+        "kind": "Loại vấn đề",
+        "counterfeit": "Nghi hàng giả",
+        "defect": "Lỗi chất lượng",
+        "label": "Nhãn mác sai",
+        "other": "Khác",
+        "message": "Mô tả",
+        "contact_optional": "Liên hệ của bạn (không bắt buộc)",
+        "send": "Gửi báo cáo",
+        "thanks": "Cảm ơn bạn. Báo cáo đã được gửi tới cơ quan kiểm tra.",
+        "back": "Quay lại sản phẩm",
+        "not_found": "Không tìm thấy sản phẩm",
+        "not_found_gtin": "Mã GTIN {gtin} chưa được đăng ký trong cơ sở dữ liệu.",
+        "not_found_lot": "Sản phẩm này không có lô {lot} trong cơ sở dữ liệu.",
+        "bad_link": "Đường dẫn mã sản phẩm không hợp lệ",
+        "switch": "English",
+    },
+    "en": {
+        "site": "Product check",
+        "gtin": "GTIN",
+        "producer": "Producer",
+        "contact": "Contact",
+        "ocop": "OCOP product",
+        "stars": "stars",
+        "decision": "Decision",
+        "dated": "of",
+        "valid_until": "valid until",
+        "ocop_lapsed": "The OCOP rating has passed its 36 months.",
+        "standards": "Standards applied",
+        "document": "Read the document",
+        "certificates": "Certificates",
+        "no_certificates": "No certificate is recorded.",
+        "body": "Certification body",
+        "issued": "Issued",
+        "expires": "Expires",
+        "verify": "Verify",
+        "valid": "Valid",
+        "suspended": "Suspended",
+        "withdrawn": "Withdrawn",
+        "expired": "Expired",
+        "declared": "Declared",
+        "warning": "Warning: a certificate of this product is suspended, withdrawn or expired.",
+        "product_withdrawn": "Warning: this product has been withdrawn from the registry.",
+        "batch": "Batch",
+        "lot": "Lot",
+        "produced_on": "Produced on",
+        "expires_on": "Best before",
+        "quantity": "Quantity",
+        "timeline": "The batch's journey",
+        "no_events": "No trace event is recorded yet.",
+        "inputs": "Made from lots",
+        "report": "Report a problem",
+        "report_hint": "Suspect a counterfeit or a defect? Tell the market inspectors.",
+        "kind": "Kind of problem",
+        "counterfeit": "Suspected counterfeit",
+        "defect": "Quality defect",
+        "label": "Wrong label",
+        "other": "Other",
+        "message": "What happened",
+        "contact_optional": "Your contact (optional)",
+        "send": "Send report",
+        "thanks": "Thank you. Your report has been sent to the inspectors.",
+        "back": "Back to the product",
+        "not_found": "Product not found",
+        "not_found_gtin": "GTIN {gtin} is not registered.",
+        "not_found_lot": "This product has no lot {lot} in the registry.",
+        "bad_link": "This product link is not valid",
+        "switch": "Tiếng Việt",
+    },
+}
+BIZ_STEPS = {
+    "vi": {
+        "harvesting": "Thu hoạch",
+        "commissioning": "Gắn mã",
+        "processing": "Chế biến",
+        "transforming": "Chế biến từ nguyên liệu",
+        "packing": "Đóng gói",
+        "storing": "Lưu kho",
+        "shipping": "Xuất hàng",
+        "receiving": "Nhận hàng",
+        "inspecting": "Kiểm tra",
+        "retail_selling": "Bán lẻ",
+        "destroying": "Tiêu huỷ",
+        "other": "Khác",
+    },
+    "en": {
+        "harvesting": "Harvesting",
+        "commissioning": "Commissioning",
+        "processing": "Processing",
+        "transforming": "Transforming",
+        "packing": "Packing",
+        "storing": "Storing",
+        "shipping": "Shipping",
+        "receiving": "Receiving",
+        "inspecting": "Inspecting",
+        "retail_selling": "Retail selling",
+        "destroying": "Destroying",
+        "other": "Other",
+    },
+}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _raw_path(suffix: str = "") -> str:
+    """The path as sent, still percent-encoded (a %2F inside a lot must not split it)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or quote(request.path)
+    path = raw.split("?", 1)[0]
+    if "://" in path:  # absolute-form request target
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return path.removesuffix(suffix)
+
+
+def _base() -> str:
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k != "link"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _wanted() -> str:
+    """`html`, `json` or `linkset` from the Accept header; a browser's */* falls back to html."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", LINKSET], default="text/html")
+    return {"application/json": "json", LINKSET: "linkset"}.get(best or "", "html")
+
+
+def _json(body: Any, status: int = 200, mimetype: str = "application/json") -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=mimetype)
+
+
+def _problem(status: int, code: str, lang: str, errors: list[FieldError] | None = None, detail: str = "") -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + code,
+        "title": problem_title(code, lang),
+        "status": status,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "rule": e.rule, "message": render_rule(e.rule, lang, e.field, e.params)} for e in errors
+        ]
+        detail = " ".join(item["message"] for item in body["errors"])
+    if detail:
+        body["detail"] = detail
+    response = _json(body, status, "application/problem+json")
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _page(lang: str, status: int = 200, **context: Any) -> Response:
+    t = TEXT[lang]
+    html = render_template("scan.html", lang=lang, t=t, steps=BIZ_STEPS[lang], kinds=REPORT_KINDS, **context)
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    return response
+
+
+def _error(lang: str, status: int, code: str, message: str, errors: list[FieldError] | None = None) -> Response:
+    if _wanted() != "html":
+        return _problem(status, code, lang, errors, message)
+    details = [render_rule(e.rule, lang, e.field, e.params) for e in errors or []]
+    return _page(lang, status, mode="error", heading=message, details=details)
+
+
+def _parse(suffix: str = "") -> DigitalLink:
+    query = {k: v for k, v in request.args.items()}
+    return digital_link.parse(_raw_path(suffix), query)
+
+
+def _not_found(lang: str, err: NotFound, link: DigitalLink) -> Response:
+    t = TEXT[lang]
+    if err.rule == "unknown_lot":
+        text = t["not_found_lot"].format(lot=link.lot)
+    else:
+        text = t["not_found_gtin"].format(gtin=link.gtin)
+    if _wanted() != "html":
+        return _problem(404, "not_found", lang, detail=text)
+    return _page(lang, 404, mode="error", heading=t["not_found"], details=[text])
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def linkset(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The RFC 9264 linkset of one Digital Link, with GS1 link types as full vocabulary URIs."""
+    base, link = _base(), data["link"]
+    anchor = base + link.path
+    name = data["product"]["name"]
+    entry: dict[str, Any] = {"anchor": anchor}
+    pages = [
+        {"href": f"{anchor}?lang={code}", "title": name, "type": "text/html", "hreflang": [code]}
+        for code in (lang, "en" if lang == "vi" else "vi")
+    ]
+    entry[VOC + "defaultLink"] = [pages[0]]
+    entry[VOC + "pip"] = pages
+    certs = data["certificates"]
+    if certs:
+        entry[VOC + "certificationInfo"] = [
+            {"href": f"{base}/verify/{c['id']}", "title": c["number"], "type": "text/html"} for c in certs
+        ]
+    if data["batch"] is not None:
+        batch_id = data["batch"]["id"]
+        entry[VOC + "traceability"] = [
+            {
+                "href": f"{base}/api/v1/batches/{batch_id}/events",
+                "title": f"{name} — {link.lot}",
+                "type": "application/json",
+            }
+        ]
+        entry[VOC + "epcis"] = [
+            {
+                "href": f"{base}/api/v1/batches/{batch_id}/epcis",
+                "title": f"EPCIS {link.lot}",
+                "type": "application/ld+json",
+            }
+        ]
+    return {"linkset": [entry]}
+
+
+def _link_type_key(raw: str) -> str | None:
+    for prefix in ("gs1:", VOC):
+        if raw.startswith(prefix) and raw[len(prefix) :] in KNOWN_LINK_TYPES:
+            return VOC + raw[len(prefix) :]
+    return None
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+@bp.get("/01/<path:rest>")
+def resolve(rest: str) -> Response:
+    lang = select_locale()
+    t = TEXT[lang]
+    try:
+        link = _parse()
+    except InvalidDigitalLink as err:
+        return _error(lang, 400, "invalid_digital_link", t["bad_link"], err.errors)
+    if not link.is_canonical:
+        query = request.query_string.decode()
+        return redirect(link.path + (f"?{query}" if query else ""), 301)  # type: ignore[return-value]
+    try:
+        data = digital_link.resolve_digital_link(link)
+    except NotFound as err:
+        return _not_found(lang, err, link)
+    links = linkset(data, lang)
+    link_type = request.args.get("linkType")
+    wanted = _wanted()
+    if link_type in ("linkset", "all") or (link_type is None and wanted == "linkset"):
+        response = _json(links, mimetype=LINKSET)
+    elif link_type:
+        key = _link_type_key(link_type)
+        targets = links["linkset"][0].get(key) if key else None
+        if not targets:
+            message = render_rule("link_type_unknown", lang, "linkType", {"value": link_type})
+            return _error(lang, 404, "not_found", message)
+        chosen = next((x for x in targets if lang in x.get("hreflang", [lang])), targets[0])
+        return redirect(chosen["href"], 307)  # type: ignore[return-value]
+    elif wanted == "json":
+        response = _json(_scan_json(data, links))
+    else:
+        response = _page(lang, mode="product", d=data, report_url=request.path + "/report", errors=[])
+    response.headers["Link"] = f'<{_base()}{link.path}?linkType=linkset>; rel="linkset"; type="{LINKSET}"'
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _scan_json(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
+    base = _base()
+    body = _plain(data)
+    body["digital_link"] = links["linkset"][0]["anchor"]
+    for standard in body["standards"]:
+        standard["document_url"] = (
+            f"{base}/api/v1/standards/{standard['id']}/document" if standard.pop("has_document") else None
+        )
+    for cert in body["certificates"]:
+        cert["verify_url"] = f"{base}/verify/{cert['id']}"
+    if data["link"].attributes:
+        body["attributes"] = dict(data["link"].attributes)
+    return body
+
+
+@bp.post("/01/<path:rest>/report")
+@limiter.limit("5/minute")
+def report(rest: str) -> Response:
+    lang = select_locale()
+    t = TEXT[lang]
+    try:
+        link = _parse("/report")
+        data = digital_link.resolve_digital_link(link)
+    except InvalidDigitalLink as err:
+        return _error(lang, 400, "invalid_digital_link", t["bad_link"], err.errors)
+    except NotFound as err:
+        return _not_found(lang, err, link)
+    form = {k: request.form.get(k) for k in ("kind", "message", "contact")}
+    batch_id = data["batch"]["id"] if data["batch"] else None
+    try:
+        consumer_reports.create_report(None, data["product"]["id"], batch_id, form)
+    except InvalidInput as err:
+        errors = [render_rule(e.rule, lang, t.get(e.field, e.field), e.params) for e in err.errors]
+        back = request.path.removesuffix("/report")
+        return _page(lang, 422, mode="product", d=data, report_url=request.path, errors=errors, form=form, back=back)
+    return _page(lang, mode="thanks", back=request.path.removesuffix("/report"))
+
+
+@bp.get("/.well-known/gs1resolver")
+def resolver_description() -> Response:
+    base = _base()
+    return _json(
+        {
+            "name": "Cơ sở dữ liệu OCOP và tiêu chuẩn / OCOP and standards registry",
+            "resolverRoot": base,
+            "supportedPrimaryKeys": ["gtin"],
+            "supportedContextValuesEnumerated": [],
+            "linkTypeDefaultCanBeLinkset": True,
+            "supportedLinkTypes": [{"namespace": VOC, "prefix": "gs1:", "linkTypes": list(KNOWN_LINK_TYPES)}],
+            "supportedLanguages": ["vi", "en"],
+            "validatesRequests": True,
+            "keyQualifiers": {"gtin": ["22", "10", "21"]},
+            "contact": {"url": base + "/"},
+        }
+    )
