@@ -13,15 +13,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from registry.errors import Conflict
 from registry.models import Certificate
 from registry.services import verification
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+from registry.services.pdf_fonts import register_fonts
 
 CATEGORIES: dict[str, tuple[str, str]] = {
     "product_standard": ("Chứng nhận sản phẩm phù hợp tiêu chuẩn", "Product conformity to a standard"),
@@ -57,17 +54,6 @@ ROLES: dict[str, tuple[str, str]] = {
     "body_staff": ("tổ chức chứng nhận", "certification body"),
     "producer": ("doanh nghiệp", "producer"),
 }
-
-
-def _register_fonts() -> None:
-    if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
-        return
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not regular.exists() or not bold.exists():
-        raise RuntimeError(f"the certificate record needs DejaVu Sans in {FONT_DIR} (Debian: fonts-dejavu-core)")
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-    pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold")
 
 
 def _both(pair: tuple[str, str]) -> str:
@@ -106,7 +92,7 @@ def record_data(cert: Certificate, today: date, instance_path: str | Path, base_
 
 def render_record(data: dict[str, Any]) -> bytes:
     """The A4 record of `record_data`'s output."""
-    _register_fonts()
+    register_fonts()
     record, signed = data["record"], data["signed"]
     text = ParagraphStyle("text", fontName="DejaVuSans", fontSize=9.5, leading=12.5)
     small = ParagraphStyle("small", parent=text, fontSize=7.5, leading=9.5)

@@ -9,8 +9,6 @@ from io import BytesIO
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
@@ -18,9 +16,9 @@ from registry.errors import NotFound
 from registry.extensions import db
 from registry.models import Batch, Organization, Product
 from registry.services import codes, gs1
+from registry.services.pdf_fonts import REGULAR, register_fonts
 
-FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-FONT = "LabelSans"  # its own name: reports.py registers the DejaVuSans family itself
+FONT = REGULAR
 
 
 @dataclass(frozen=True)
@@ -50,9 +48,7 @@ class Label:
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, FONT_PATH))  # carries every Vietnamese letter
-    return FONT
+    return register_fonts()[0]
 
 
 def _fit(canvas: Canvas, text: str, size: float, width: float) -> str:

@@ -12,7 +12,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -23,13 +22,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from registry.errors import InvalidInput
 from registry.models import Certificate
 from registry.services import metrics, progress
+from registry.services.pdf_fonts import register_fonts
 from registry.services.progress import STATUS_LABELS, PlanProgress, TargetProgress
 
 FORMATS = {
@@ -37,7 +35,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "pdf": "application/pdf",
 }
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 CATEGORY_LABELS = {
     "product_standard": "Sản phẩm phù hợp tiêu chuẩn",
     "product_regulation": "Sản phẩm phù hợp quy chuẩn kỹ thuật",
@@ -272,19 +269,8 @@ def render_xlsx(report: AnnualReport) -> bytes:
 # ---- PDF ------------------------------------------------------------------------------------
 
 
-def _register_fonts() -> None:
-    if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
-        return
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not regular.exists() or not bold.exists():
-        raise RuntimeError(f"PDF reports need DejaVu Sans in {FONT_DIR} (Debian: fonts-dejavu-core)")
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-    pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold")
-
-
 def render_pdf(report: AnnualReport) -> bytes:
-    _register_fonts()
+    register_fonts()
     body = ParagraphStyle("body", fontName="DejaVuSans", fontSize=9, leading=11)
     cell = ParagraphStyle("cell", fontName="DejaVuSans", fontSize=7, leading=8.5)
     head = ParagraphStyle("head", fontName="DejaVuSans-Bold", fontSize=7, leading=8.5)
