@@ -21,6 +21,8 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
+# The scratch PostgreSQL database (dropped with FORCE): give concurrent benchmark runs different names.
+SCRATCH_PG = re.sub(r"\W", "", os.environ.get("BENCH_PG_NAME", "registry_bench")) or "registry_bench"
 
 
 def ensure_wrk() -> str:
@@ -50,16 +52,16 @@ def scratch_databases() -> Iterator[list[tuple[str, str]]]:
         base = pg.rsplit("/", 1)[0]
         admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS registry_bench WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE registry_bench"))
-        dbs.append(("postgresql", base + "/registry_bench"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_PG} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {SCRATCH_PG}"))
+        dbs.append(("postgresql", f"{base}/{SCRATCH_PG}"))
     try:
         yield dbs
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if admin is not None:
             with admin.connect() as conn:
-                conn.execute(text("DROP DATABASE IF EXISTS registry_bench WITH (FORCE)"))
+                conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_PG} WITH (FORCE)"))
             admin.dispose()
 
 
@@ -137,8 +139,9 @@ def wrk(
         cmd += ["-s", script]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    # Anchored: a "+/- Stdev" column such as "87.50%" must not be read as the 50th percentile.
+    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = int(non2xx.group(1)) if non2xx else 0
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)

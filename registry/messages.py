@@ -64,6 +64,10 @@ RULES: dict[str, tuple[str, str]] = {
         "There is no commune or ward '{value}' in the chosen province.",
     ),
     "unknown_reference": ("Không tìm thấy bản ghi {value} cho {field}.", "No record {value} exists for {field}."),
+    "organization_other_province": (
+        "Tổ chức {value} ở {field} không thuộc {province}.",
+        "The organisation {value} in {field} is not in {province}.",
+    ),
     "duplicate": ("Giá trị '{value}' của {field} đã tồn tại.", "{field} '{value}' already exists."),
     "stars": ("Số sao OCOP ở {field} phải là 3, 4 hoặc 5.", "The OCOP stars in {field} must be 3, 4 or 5."),
     "ocop_decision_required": (
@@ -78,10 +82,19 @@ RULES: dict[str, tuple[str, str]] = {
     "malformed_json": ("Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON."),
     "json_object": ("Nội dung gửi lên phải là một đối tượng JSON.", "The request body must be a JSON object."),
     "transition": (
-        "Không thể {action} một chứng chỉ đang ở trạng thái {status}.",
-        "A certificate that is {status} cannot be {action}ed.",
+        "Không thể thực hiện '{action}' với chứng nhận đang ở trạng thái {status}.",
+        "The action '{action}' is not allowed for a certificate that is {status}.",
     ),
     "reason_required": ("Cần nêu lý do.", "A reason is required."),
+    "transition_offer": (
+        "Chứng chỉ đang ở trạng thái {status} nên không thể {action}; thao tác được phép lúc này: {allowed}.",
+        "The certificate is {status}, so it cannot be {action}; allowed now: {allowed}.",
+    ),
+    "self_deactivate": (
+        "Không thể tự khoá tài khoản của chính mình.",
+        "You cannot deactivate your own account.",
+    ),
+    "confirm_required": ("Cần đánh dấu ô {field} để xác nhận.", "Tick {field} to confirm."),
     "report_transition": (
         "Không thể thực hiện '{action}' với phản ánh đang ở trạng thái {status}.",
         "A report that is {status} cannot take the action '{action}'.",

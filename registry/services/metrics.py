@@ -12,10 +12,12 @@ for the province their holder was in when they were issued (``Certificate.holder
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, cast, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Subquery, and_, cast, distinct, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from registry.extensions import db
 from registry.models import (
@@ -33,6 +35,7 @@ from registry.models import (
     TraceEvent,
 )
 from registry.models.certificate import CERTIFICATE_CATEGORIES, certificate_products
+from registry.models.product import OCOP_VALIDITY_MONTHS, add_months
 from registry.services.timefmt import VN
 
 CONFORMITY_CATEGORIES = ("product_standard", "product_regulation")
@@ -68,13 +71,20 @@ def _issued_in(province_id: int, first: int, last: int | None) -> list[ColumnEle
 # ---- certificates ----------------------------------------------------------------------------
 
 
+def _certificates_in(
+    province_id: int, first: int, last: int | None, categories: Iterable[str] | None
+) -> list[ColumnElement[bool]]:
+    where = _issued_in(province_id, first, last)
+    if categories:
+        where.append(Certificate.category.in_(list(categories)))
+    return where
+
+
 def certificates_issued(
     province_id: int, first: int, last: int | None = None, *, categories: Iterable[str] | None = None, **_: Any
 ) -> int:
     """Confirmed certificates issued in the years, optionally in some categories."""
-    stmt = select(func.count(Certificate.id)).where(*_issued_in(province_id, first, last))
-    if categories:
-        stmt = stmt.where(Certificate.category.in_(list(categories)))
+    stmt = select(func.count(Certificate.id)).where(*_certificates_in(province_id, first, last, categories))
     return int(db.session.scalar(stmt) or 0)
 
 
@@ -82,9 +92,8 @@ def organizations_certified(
     province_id: int, first: int, last: int | None = None, *, categories: Iterable[str] | None = None, **_: Any
 ) -> int:
     """Distinct holders of a confirmed certificate issued in the years (in the categories)."""
-    stmt = select(func.count(distinct(Certificate.organization_id))).where(*_issued_in(province_id, first, last))
-    if categories:
-        stmt = stmt.where(Certificate.category.in_(list(categories)))
+    where = _certificates_in(province_id, first, last, categories)
+    stmt = select(func.count(distinct(Certificate.organization_id))).where(*where)
     return int(db.session.scalar(stmt) or 0)
 
 
@@ -166,24 +175,25 @@ def tccs_published(
 ) -> int:
     """Distinct base standards (TCCS) published in the years by an organisation of the province
     and applied by at least one of its products in scope (OCOP, key or specialty)."""
+    stmt = select(func.count(distinct(Standard.id))).join(Organization, Organization.id == Standard.organization_id)
+    return int(db.session.scalar(stmt.where(*_tccs_in(province_id, first, last, product_scope))) or 0)
+
+
+def _tccs_in(province_id: int, first: int, last: int | None, product_scope: Iterable[str]) -> list[ColumnElement[bool]]:
+    """The filter of `tccs_published` (with Standard joined to its owner Organization)."""
     start, stop = year_bounds(first, last)
     applied = (
         select(ProductStandard.standard_id)
         .join(Product, Product.id == ProductStandard.product_id)
         .where(_product_scope(product_scope))
     )
-    stmt = (
-        select(func.count(distinct(Standard.id)))
-        .join(Organization, Organization.id == Standard.organization_id)
-        .where(
-            Standard.kind == "tccs",
-            Organization.province_id == province_id,
-            Standard.published_on >= start,
-            Standard.published_on < stop,
-            Standard.id.in_(applied),
-        )
-    )
-    return int(db.session.scalar(stmt) or 0)
+    return [
+        Standard.kind == "tccs",
+        Organization.province_id == province_id,
+        Standard.published_on >= start,
+        Standard.published_on < stop,
+        Standard.id.in_(applied),
+    ]
 
 
 def _products_in_scope(province_id: int, scope: Iterable[str], day: date) -> Any:
@@ -214,6 +224,19 @@ def product_readiness_share(
 ) -> float | None:
     """Share of products in scope that are ready: they apply a standard, carry a GTIN and have a
     trace event, or their organisation was guided or trained (from `first` to the day measured)."""
+    return _share_of(*_readiness(province_id, first, last, product_scope, as_of))
+
+
+def _share_of(population: Subquery, part_of: ColumnElement[bool]) -> float | None:
+    whole = db.session.scalar(select(func.count()).select_from(population)) or 0
+    part = db.session.scalar(select(func.count()).select_from(population).where(part_of)) or 0
+    return _share(part, whole)
+
+
+def _readiness(
+    province_id: int, first: int, last: int | None, product_scope: Iterable[str], as_of: date | None
+) -> tuple[Subquery, ColumnElement[bool]]:
+    """The population of `product_readiness_share` and the condition of its numerator."""
     day = _as_of(last if last is not None else first, as_of)
     moment = _moment_after(day)
     population = _products_in_scope(province_id, product_scope, day).subquery()
@@ -229,10 +252,7 @@ def product_readiness_share(
         SupportActivity.held_on >= date(first, 1, 1),
         SupportActivity.held_on <= day,
     )
-    ready = or_(and_(population.c.gtin.is_not(None), has_standard, has_trace), guided)
-    whole = db.session.scalar(select(func.count()).select_from(population)) or 0
-    part = db.session.scalar(select(func.count()).select_from(population).where(ready)) or 0
-    return _share(part, whole)
+    return population, or_(and_(population.c.gtin.is_not(None), has_standard, has_trace), guided)
 
 
 def high_risk_organizations_guided_share(
@@ -246,6 +266,12 @@ def high_risk_organizations_guided_share(
 ) -> float | None:
     """Share of the province's organisations with an active high-risk product that received
     guidance or training from `first` to the day measured."""
+    return _share_of(*_high_risk(province_id, first, last, kinds, as_of))
+
+
+def _high_risk(
+    province_id: int, first: int, last: int | None, kinds: Iterable[str], as_of: date | None
+) -> tuple[Subquery, ColumnElement[bool]]:
     day = _as_of(last if last is not None else first, as_of)
     orgs = (
         select(Organization.id)
@@ -265,9 +291,7 @@ def high_risk_organizations_guided_share(
         SupportActivity.held_on >= date(first, 1, 1),
         SupportActivity.held_on <= day,
     )
-    whole = db.session.scalar(select(func.count()).select_from(orgs)) or 0
-    part = db.session.scalar(select(func.count()).select_from(orgs).where(guided)) or 0
-    return _share(part, whole)
+    return orgs, guided
 
 
 def certified_product_share(
@@ -283,6 +307,17 @@ def certified_product_share(
     """Share of products in scope holding, on the day measured, a confirmed conformity certificate:
     issued by then, not expired and not withdrawn by then (a later withdrawal does not rewrite
     the past)."""
+    return _share_of(*_certified(province_id, first, last, product_scope, categories, as_of))
+
+
+def _certified(
+    province_id: int,
+    first: int,
+    last: int | None,
+    product_scope: Iterable[str],
+    categories: Iterable[str],
+    as_of: date | None,
+) -> tuple[Subquery, ColumnElement[bool]]:
     day = _as_of(last if last is not None else first, as_of)
     population = _products_in_scope(province_id, product_scope, day).subquery()
     withdrawn = exists().where(
@@ -302,9 +337,7 @@ def certified_product_share(
             ~withdrawn,
         )
     )
-    whole = db.session.scalar(select(func.count()).select_from(population)) or 0
-    part = db.session.scalar(select(func.count()).select_from(population).where(holding)) or 0
-    return _share(part, whole)
+    return population, holding
 
 
 # ---- support activities ----------------------------------------------------------------------
@@ -332,22 +365,29 @@ def organizations_supported(
 ) -> int:
     """Distinct organisations given one of `kinds` of support in the years; optionally only SMEs,
     or only producers of a key product."""
-    stmt = (
-        select(func.count(distinct(SupportActivity.organization_id)))
-        .join(Organization, Organization.id == SupportActivity.organization_id)
-        .where(*_activities_in(province_id, first, last, kinds))
+    stmt = select(func.count(distinct(SupportActivity.organization_id))).join(
+        Organization, Organization.id == SupportActivity.organization_id
     )
+    where = _supported_in(province_id, first, last, kinds, sme_only, key_product_only)
+    return int(db.session.scalar(stmt.where(*where)) or 0)
+
+
+def _supported_in(
+    province_id: int, first: int, last: int | None, kinds: Iterable[str], sme_only: bool, key_product_only: bool
+) -> list[ColumnElement[bool]]:
+    """The filter of `organizations_supported` (with SupportActivity joined to its Organization)."""
+    where = _activities_in(province_id, first, last, kinds)
     if sme_only:
-        stmt = stmt.where(Organization.is_sme.is_(True))
+        where.append(Organization.is_sme.is_(True))
     if key_product_only:
-        stmt = stmt.where(
+        where.append(
             exists().where(
                 Product.organization_id == Organization.id,
                 Product.is_key_product.is_(True),
                 Product.status == "active",
             )
         )
-    return int(db.session.scalar(stmt) or 0)
+    return where
 
 
 def activity_attendances(
@@ -399,3 +439,225 @@ COMPUTED: dict[str, Callable[..., Any]] = {
 SHARE_METRICS = frozenset(
     {"product_readiness_share", "high_risk_organizations_guided_share", "certified_product_share"}
 )
+
+
+# ---- the records behind a figure (drill-down) ------------------------------------------------
+
+
+@dataclass
+class MetricRecords:
+    """The records a figure counts, built from the same filters as the figure.
+
+    `entity` is certificate, organization, standard, activity or product. For a share the rows are
+    the population and `counted` the ids in its numerator; for attendances `weights` holds what each
+    activity adds (its head count, or one)."""
+
+    entity: str
+    rows: list[Any]
+    counted: frozenset[int] | None = None
+    weights: dict[int, int] | None = None
+
+    @property
+    def figure(self) -> float | None:
+        if self.counted is not None:
+            return _share(len(self.counted), len(self.rows))
+        if self.weights is not None:
+            return float(sum(self.weights.values()))
+        return float(len(self.rows))
+
+
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1))
+
+
+def certificate_records(
+    province_id: int,
+    first: int,
+    last: int | None = None,
+    *,
+    categories: Iterable[str] | None = None,
+    month: int | None = None,
+    **_: Any,
+) -> MetricRecords:
+    """The certificates `certificates_issued` counts; `month` narrows a single year to one month."""
+    where = _certificates_in(province_id, first, last, categories)
+    if month is not None:
+        start, stop = _month_bounds(first, month)
+        where += [Certificate.issued_on >= start, Certificate.issued_on < stop]
+    stmt = (
+        select(Certificate)
+        .where(*where)
+        .options(selectinload(Certificate.organization), selectinload(Certificate.body))
+        .order_by(Certificate.issued_on, Certificate.number, Certificate.id)
+    )
+    return MetricRecords("certificate", list(db.session.scalars(stmt)))
+
+
+def certified_organization_records(
+    province_id: int, first: int, last: int | None = None, *, categories: Iterable[str] | None = None, **_: Any
+) -> MetricRecords:
+    """The distinct holders `organizations_certified` counts."""
+    holders = select(Certificate.organization_id).where(*_certificates_in(province_id, first, last, categories))
+    stmt = select(Organization).where(Organization.id.in_(holders)).order_by(Organization.name, Organization.id)
+    return MetricRecords("organization", list(db.session.scalars(stmt)))
+
+
+def tccs_records(
+    province_id: int, first: int, last: int | None = None, *, product_scope: Iterable[str] = (), **_: Any
+) -> MetricRecords:
+    stmt = (
+        select(Standard)
+        .join(Organization, Organization.id == Standard.organization_id)
+        .where(*_tccs_in(province_id, first, last, product_scope))
+        .options(selectinload(Standard.organization))
+        .order_by(Standard.published_on, Standard.code, Standard.id)
+    )
+    return MetricRecords("standard", list(db.session.scalars(stmt).unique()))
+
+
+def _share_records(entity: str, population: Subquery, part_of: ColumnElement[bool]) -> MetricRecords:
+    model: Any = Product if entity == "product" else Organization
+    stmt = select(model).where(model.id.in_(select(population.c.id))).order_by(model.name, model.id)
+    if entity == "product":
+        stmt = stmt.options(selectinload(Product.organization))
+    counted = frozenset(db.session.scalars(select(population.c.id).where(part_of)))
+    return MetricRecords(entity, list(db.session.scalars(stmt)), counted=counted)
+
+
+def readiness_records(
+    province_id: int,
+    first: int,
+    last: int | None = None,
+    *,
+    product_scope: Iterable[str] = ("ocop_key", "collective_trademark"),
+    as_of: date | None = None,
+    **_: Any,
+) -> MetricRecords:
+    return _share_records("product", *_readiness(province_id, first, last, product_scope, as_of))
+
+
+def high_risk_records(
+    province_id: int,
+    first: int,
+    last: int | None = None,
+    *,
+    kinds: Iterable[str] = GUIDANCE_KINDS,
+    as_of: date | None = None,
+    **_: Any,
+) -> MetricRecords:
+    return _share_records("organization", *_high_risk(province_id, first, last, kinds, as_of))
+
+
+def certified_product_records(
+    province_id: int,
+    first: int,
+    last: int | None = None,
+    *,
+    product_scope: Iterable[str] = ("key", "ocop"),
+    categories: Iterable[str] = CONFORMITY_CATEGORIES,
+    as_of: date | None = None,
+    **_: Any,
+) -> MetricRecords:
+    return _share_records("product", *_certified(province_id, first, last, product_scope, categories, as_of))
+
+
+def supported_records(
+    province_id: int,
+    first: int,
+    last: int | None = None,
+    *,
+    kinds: Iterable[str] = GUIDANCE_KINDS,
+    sme_only: bool = False,
+    key_product_only: bool = False,
+    **_: Any,
+) -> MetricRecords:
+    """The distinct organisations `organizations_supported` counts."""
+    supported = (
+        select(SupportActivity.organization_id)
+        .join(Organization, Organization.id == SupportActivity.organization_id)
+        .where(*_supported_in(province_id, first, last, kinds, sme_only, key_product_only))
+    )
+    stmt = select(Organization).where(Organization.id.in_(supported)).order_by(Organization.name, Organization.id)
+    return MetricRecords("organization", list(db.session.scalars(stmt)))
+
+
+def attendance_records(
+    province_id: int, first: int, last: int | None = None, *, kinds: Iterable[str] = ("training",), **_: Any
+) -> MetricRecords:
+    """The activities `activity_attendances` sums, each weighted as the sum weighs it."""
+    stmt = (
+        select(SupportActivity)
+        .where(*_activities_in(province_id, first, last, kinds))
+        .options(selectinload(SupportActivity.organization))
+        .order_by(SupportActivity.held_on, SupportActivity.id)
+    )
+    rows = list(db.session.scalars(stmt))
+    return MetricRecords("activity", rows, weights={a.id: a.attendees if a.attendees is not None else 1 for a in rows})
+
+
+def expert_records(province_id: int, first: int, last: int | None = None, **_: Any) -> MetricRecords:
+    return attendance_records(province_id, first, last, kinds=("expert_training",))
+
+
+# The row lists behind each computed metric, by the same names as COMPUTED.
+RECORDS: dict[str, Callable[..., MetricRecords]] = {
+    "certificates_issued": certificate_records,
+    "organizations_certified": certified_organization_records,
+    "tccs_published": tccs_records,
+    "product_readiness_share": readiness_records,
+    "high_risk_organizations_guided_share": high_risk_records,
+    "certified_product_share": certified_product_records,
+    "organizations_supported": supported_records,
+    "activity_attendances": attendance_records,
+    "experts_trained": expert_records,
+}
+assert set(RECORDS) == set(COMPUTED)
+
+
+# ---- public figures of a province ------------------------------------------------------------
+
+
+def certificates_by_year(province_id: int, first: int, last: int) -> dict[int, int]:
+    """Confirmed certificates issued in each year (one index range per year)."""
+    return {y: certificates_issued(province_id, y) for y in range(first, last + 1)}
+
+
+def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
+    """Active products of the province whose OCOP rating is valid on `day`, per star count."""
+    # The 36-month rule clamps to month ends, so select a slightly wider window and apply it exactly.
+    earliest = add_months(day, -OCOP_VALIDITY_MONTHS) - timedelta(days=4)
+    rows = db.session.execute(
+        select(Product.ocop_stars, Product.ocop_decision_date)
+        .join(Organization, Organization.id == Product.organization_id)
+        .where(
+            Organization.province_id == province_id,
+            Product.status == "active",
+            Product.ocop_stars.is_not(None),
+            Product.ocop_decision_date <= day,
+            Product.ocop_decision_date >= earliest,
+        )
+    ).all()
+    counts = dict.fromkeys((3, 4, 5), 0)
+    for stars, decided in rows:
+        if day < add_months(decided, OCOP_VALIDITY_MONTHS) and stars in counts:
+            counts[stars] += 1
+    return counts
+
+
+def tccs_by_year(province_id: int, first: int, last: int) -> dict[int, int]:
+    """Base standards (TCCS) published each year by the province's organisations, whatever they apply to."""
+    start, stop = year_bounds(first, last)
+    year = cast(func.extract("year", Standard.published_on), Integer)
+    rows = db.session.execute(
+        select(year, func.count(Standard.id))
+        .join(Organization, Organization.id == Standard.organization_id)
+        .where(
+            Standard.kind == "tccs",
+            Organization.province_id == province_id,
+            Standard.published_on >= start,
+            Standard.published_on < stop,
+        )
+        .group_by(year)
+    ).all()
+    found = {int(y): int(n) for y, n in rows}
+    return {y: found.get(y, 0) for y in range(first, last + 1)}

@@ -7,7 +7,7 @@ from flask import Flask
 from registry.extensions import db, login
 from registry.models import User
 
-from . import account, producer, resolver, verify
+from . import account, admin, certification, dost, imports, producer, resolver, verify
 from .pages import bp
 from .security import register_security_headers
 
@@ -18,6 +18,10 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(verify.bp)
     app.register_blueprint(resolver.bp)
     producer.register(app)
+    dost.register(app)
+    app.register_blueprint(certification.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(imports.bp)
     login.login_view = "account.login"
     register_security_headers(app)
 

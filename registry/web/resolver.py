@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, json, redirect, render_template, request
+from flask import Blueprint, Flask, Response, current_app, json, redirect, render_template, request
+from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from registry.errors import FieldError, InvalidInput, NotFound
 from registry.extensions import limiter
@@ -14,6 +20,8 @@ from registry.messages import problem_title, render_rule
 from registry.models.report import REPORT_KINDS
 from registry.services import consumer_reports, digital_link
 from registry.services.digital_link import DigitalLink, InvalidDigitalLink
+from registry.services.scan_cache import DEFAULT_CHECK_SECONDS, Cached, ScanCache
+from registry.services.timefmt import today_vn
 from registry.web.i18n import select_locale
 
 bp = Blueprint("resolver", __name__, template_folder="templates")
@@ -23,6 +31,10 @@ LINKSET = "application/linkset+json"
 PROBLEM_TYPE = "https://registry.invalid/problems/"
 # Link types this resolver can answer, by their compact (gs1:) name.
 KNOWN_LINK_TYPES = ("pip", "certificationInfo", "traceability", "epcis", "defaultLink")
+# Cached pages carry this in place of the per-session CSRF token; each answer swaps in the real one.
+CSRF_PLACEHOLDER = "@@csrf-token-placeholder@@"
+_CSRF_BYTES = CSRF_PLACEHOLDER.encode()
+_cache_lock = threading.Lock()
 
 TEXT: dict[str, dict[str, str]] = {
     "vi": {
@@ -190,7 +202,15 @@ def _plain(value: Any) -> Any:
 
 def _wanted() -> str:
     """`html`, `json` or `linkset` from the Accept header; a browser's */* falls back to html."""
-    best = request.accept_mimetypes.best_match(["text/html", "application/json", LINKSET], default="text/html")
+    return _wanted_for(request.headers.get("Accept", ""))
+
+
+@lru_cache(maxsize=1024)
+def _wanted_for(accept: str) -> str:
+    """Memoised per header value: phones and scanners send a handful of distinct Accept headers."""
+    best = parse_accept_header(accept, MIMEAccept).best_match(
+        ["text/html", "application/json", LINKSET], default="text/html"
+    )
     return {"application/json": "json", LINKSET: "linkset"}.get(best or "", "html")
 
 
@@ -298,8 +318,41 @@ def _link_type_key(raw: str) -> str | None:
 # --- views -----------------------------------------------------------------------------------
 
 
+def _check_seconds(app: Flask) -> float:
+    """SCAN_CACHE_CHECK_SECONDS from the config, then the environment; off under TESTING unless set."""
+    value = app.config.get("SCAN_CACHE_CHECK_SECONDS", os.environ.get("SCAN_CACHE_CHECK_SECONDS"))
+    if value is None:
+        return 0.0 if app.testing else DEFAULT_CHECK_SECONDS
+    return float(value)
+
+
+def scan_cache() -> ScanCache:
+    """This app's cache of rendered scan answers, made on first use (one per process and app)."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = app.extensions.get("scan_cache")
+    if cache is None:
+        with _cache_lock:
+            cache = app.extensions.setdefault("scan_cache", ScanCache(_check_seconds(app)))
+    return cache  # type: ignore[no-any-return]
+
+
+def _from_cache(hit: Cached) -> Response:
+    body = hit.body
+    if _CSRF_BYTES in body:
+        body = body.replace(_CSRF_BYTES, generate_csrf().encode())
+    response = Response(body, status=hit.status, mimetype=hit.mimetype)
+    response.headers.extend(hit.headers)
+    return response
+
+
+def _to_cache(response: Response) -> Cached:
+    headers = tuple((k, v) for k, v in response.headers.items() if k in ("Link", "Vary", "Content-Language"))
+    return Cached(response.status_code, response.get_data(), response.mimetype or "text/html", headers)
+
+
 @bp.get("/01/<path:rest>")
 def resolve(rest: str) -> Response:
+    """Answers the page, JSON and linkset from the scan cache; only link-type redirects skip it."""
     lang = select_locale()
     t = TEXT[lang]
     try:
@@ -309,31 +362,60 @@ def resolve(rest: str) -> Response:
     if not link.is_canonical:
         query = request.query_string.decode()
         return redirect(link.path + (f"?{query}" if query else ""), 301)  # type: ignore[return-value]
+    link_type = request.args.get("linkType")
+    wanted = _wanted()
+    if link_type in ("linkset", "all") or (link_type is None and wanted == "linkset"):
+        kind = "linkset"
+    elif link_type:
+        return _by_link_type(link, lang, link_type)
+    else:
+        kind = wanted
+    cache = scan_cache()
+    key = (link.path, tuple(sorted(link.attributes.items())), kind, lang, today_vn())
+    hit = cache.get(key)
+    if hit is not None:
+        return _from_cache(hit)
+    generation = cache.generation()
+    response = _render(link, lang, kind)
+    if not cache.enabled:
+        return response
+    cached = _to_cache(response)
+    cache.put(key, cached, generation)
+    return _from_cache(cached) if kind == "html" else response
+
+
+def _render(link: DigitalLink, lang: str, kind: str) -> Response:
+    """The answer from the database; an HTML page carries CSRF_PLACEHOLDER when the cache is on."""
     try:
         data = digital_link.resolve_digital_link(link)
     except NotFound as err:
         return _not_found(lang, err, link)
     links = linkset(data, lang)
-    link_type = request.args.get("linkType")
-    wanted = _wanted()
-    if link_type in ("linkset", "all") or (link_type is None and wanted == "linkset"):
+    if kind == "linkset":
         response = _json(links, mimetype=LINKSET)
-    elif link_type:
-        key = _link_type_key(link_type)
-        targets = links["linkset"][0].get(key) if key else None
-        if not targets:
-            message = render_rule("link_type_unknown", lang, "linkType", {"value": link_type})
-            return _error(lang, 404, "not_found", message)
-        chosen = next((x for x in targets if lang in x.get("hreflang", [lang])), targets[0])
-        return redirect(chosen["href"], 307)  # type: ignore[return-value]
-    elif wanted == "json":
+    elif kind == "json":
         response = _json(_scan_json(data, links))
     else:
-        response = _page(lang, mode="product", d=data, report_url=request.path + "/report", errors=[])
+        token: dict[str, Any] = {"csrf_token": lambda: CSRF_PLACEHOLDER} if scan_cache().enabled else {}
+        response = _page(lang, mode="product", d=data, report_url=request.path + "/report", errors=[], **token)
     response.headers["Link"] = f'<{_base()}{link.path}?linkType=linkset>; rel="linkset"; type="{LINKSET}"'
     response.headers["Vary"] = "Accept, Accept-Language, Cookie"
     response.headers["Content-Language"] = lang
     return response
+
+
+def _by_link_type(link: DigitalLink, lang: str, link_type: str) -> Response:
+    try:
+        data = digital_link.resolve_digital_link(link)
+    except NotFound as err:
+        return _not_found(lang, err, link)
+    key = _link_type_key(link_type)
+    targets = linkset(data, lang)["linkset"][0].get(key) if key else None
+    if not targets:
+        message = render_rule("link_type_unknown", lang, "linkType", {"value": link_type})
+        return _error(lang, 404, "not_found", message)
+    chosen = next((x for x in targets if lang in x.get("hreflang", [lang])), targets[0])
+    return redirect(chosen["href"], 307)  # type: ignore[return-value]
 
 
 def _scan_json(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:

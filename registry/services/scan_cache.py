@@ -1,0 +1,124 @@
+"""A per-process cache of rendered scan answers, dropped whenever the registry's version moves.
+
+Every write appends to the audit log in the same transaction (services/audit.py), so
+`max(audit_log.id)` is a version number of everything a scan shows. Each process re-reads it at most
+once per `check_seconds` and, before answering from the cache, drops the cache when it changed: a
+suspension made by any worker or server shows everywhere within `check_seconds` plus one query.
+Statuses that change with the calendar (expiry, the OCOP term) are handled by keying on today's date.
+
+Writes that bypass the audit log (seeding, bulk SQL) are not seen until the next audited write or
+the next day; restart the app servers after them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from registry.extensions import db
+from registry.models import AuditEntry
+
+DEFAULT_CHECK_SECONDS = 1.0
+DEFAULT_MAX_ENTRIES = 20_000
+
+
+def registry_version() -> int:
+    """The id of the newest audit entry: moves with every committed write (0 for an empty log)."""
+    return int(db.session.scalar(select(func.max(AuditEntry.id))) or 0)
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A rendered answer: status, body and the headers that belong to it."""
+
+    status: int
+    body: bytes
+    mimetype: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class ScanCache:
+    """A thread-safe LRU whose entries are valid for one registry version.
+
+    `get` first revalidates the version when `check_seconds` have passed (one thread does the query;
+    the others keep answering meanwhile, so the bound is the interval plus one query). A caller that
+    renders on a miss takes `generation()` BEFORE reading the database and hands it to `put`: an
+    answer read before a write that another thread has already noticed is then never stored.
+    """
+
+    def __init__(
+        self,
+        check_seconds: float,
+        version: Callable[[], int] = registry_version,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.check_seconds = check_seconds
+        self.max_entries = max_entries
+        self._version_of = version
+        self._clock = clock
+        self._entries: OrderedDict[Hashable, Cached] = OrderedDict()
+        self._lock = threading.Lock()
+        self._check_lock = threading.Lock()
+        self._version: int | None = None
+        self._generation = 0
+        self._next_check = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.check_seconds > 0
+
+    def generation(self) -> int:
+        if self.enabled:
+            self._revalidate()
+        return self._generation
+
+    def get(self, key: Hashable) -> Cached | None:
+        if not self.enabled:
+            return None
+        self._revalidate()
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: Cached, generation: int) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return  # rendered from data older than a change already noticed
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Drop everything now (e.g. on a pushed notice of a write)."""
+        with self._lock:
+            self._entries.clear()
+            self._generation += 1
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _revalidate(self) -> None:
+        now = self._clock()
+        if now < self._next_check or not self._check_lock.acquire(blocking=False):
+            return
+        try:
+            if now < self._next_check:
+                return
+            version = self._version_of()
+            if version != self._version:
+                self.clear()
+                self._version = version
+            self._next_check = self._clock() + self.check_seconds
+        finally:
+            self._check_lock.release()

@@ -1,0 +1,519 @@
+"""DOST officer pages: the progress dashboard with drill-down to records, support activities,
+reported figures, report downloads; and the public statistics page of a province.
+
+Every figure comes from registry.services.progress / metrics, and every list behind a figure from
+metrics.RECORDS, which shares each metric's filters, so a figure and its list cannot disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+from stdnum.vn import mst
+from werkzeug.datastructures import MultiDict
+
+from registry.errors import FieldError, Forbidden, InvalidInput, NotFound
+from registry.extensions import db
+from registry.messages import render_rule
+from registry.models import Organization, Plan, Province, Target, User
+from registry.models.activity import ACTIVITY_KINDS
+from registry.schemas.fields import Date, Float, Int, Length, Range, Str, StrictSchema, field_errors
+from registry.schemas.resources import ActivityIn
+from registry.services import activities, metrics, progress, reminders
+from registry.services.common import paginate
+from registry.services.places import resolve_province
+from registry.services.progress import STATUS_LABELS, TargetProgress
+from registry.services.timefmt import today_vn
+
+from .charts import Bar, bar_chart
+from .producer import current_lang, t
+
+bp = Blueprint("dost", __name__, template_folder="templates")
+
+F = TypeVar("F", bound=Callable[..., Any])
+PER_PAGE = 25
+
+LABELS: dict[str, tuple[str, str]] = {
+    "kind": ("Loại hoạt động", "Kind of activity"),
+    "organization_id": ("Tổ chức được hỗ trợ", "Organisation supported"),
+    "held_on": ("Ngày thực hiện", "Date held"),
+    "attendees": ("Số người tham dự", "Attendees"),
+    "agency": ("Cơ quan thực hiện", "Agency"),
+    "note": ("Ghi chú", "Note"),
+    "province": ("Tỉnh/thành phố", "Province"),
+    "year": ("Năm", "Year"),
+    "value": ("Số liệu", "Figure"),
+    "as_of": ("Số liệu tính đến ngày", "Figure as of"),
+    "evidence": ("Căn cứ (văn bản, báo cáo)", "Evidence (document, report)"),
+    "target_id": ("Chỉ tiêu", "Target"),
+}
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "guidance": ("Hướng dẫn", "Guidance"),
+    "training": ("Đào tạo, tập huấn", "Training"),
+    "pilot_model": ("Mô hình điểm", "Pilot model"),
+    "productivity_tool": ("Công cụ cải tiến năng suất", "Productivity tool"),
+    "financing": ("Hỗ trợ kinh phí", "Financing"),
+    "expert_training": ("Đào tạo chuyên gia", "Expert training"),
+}
+UNIT_LABELS: dict[str, tuple[str, str]] = {
+    "certificates": ("chứng nhận", "certificates"),
+    "organizations": ("tổ chức", "organisations"),
+    "standards": ("tiêu chuẩn", "standards"),
+    "percent": ("%", "%"),
+    "people": ("người", "people"),
+    "attendances": ("lượt người", "attendances"),
+}
+KIND_OF_TARGET: dict[str, tuple[str, str]] = {
+    "annual_minimum": ("tối thiểu mỗi năm", "minimum each year"),
+    "annual_average": ("bình quân mỗi năm", "yearly average"),
+    "cumulative": ("cộng dồn cả giai đoạn", "cumulative over the period"),
+    "share": ("tỷ lệ", "share"),
+}
+ENTITY_LABELS: dict[str, tuple[str, str]] = {
+    "certificate": ("chứng chỉ", "certificates"),
+    "organization": ("tổ chức", "organisations"),
+    "standard": ("tiêu chuẩn", "standards"),
+    "activity": ("hoạt động", "activities"),
+    "product": ("sản phẩm", "products"),
+}
+CATEGORY_LABELS: dict[str, tuple[str, str]] = {
+    "product_standard": ("Sản phẩm phù hợp tiêu chuẩn", "Product to a standard"),
+    "product_regulation": ("Sản phẩm phù hợp quy chuẩn", "Product to a regulation"),
+    "management_system": ("Hệ thống quản lý", "Management system"),
+    "gap": ("GAP", "GAP"),
+    "organic": ("Hữu cơ", "Organic"),
+    "traceability": ("Truy xuất nguồn gốc", "Traceability"),
+    "declaration_standard": ("Công bố hợp chuẩn", "Declared to a standard"),
+    "declaration_regulation": ("Công bố hợp quy", "Declared to a regulation"),
+    "other": ("Khác", "Other"),
+}
+assert set(KIND_LABELS) == set(ACTIVITY_KINDS)
+
+
+def pick(table: dict[str, tuple[str, str]], key: str | None) -> str:
+    vi, en = table.get(key or "", (key or "", key or ""))
+    return t(vi, en)
+
+
+def number(value: float | None) -> str:
+    """A figure as Vietnamese and English readers both read it unambiguously: 1234 or 12.5."""
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _messages(errors: list[FieldError]) -> dict[str, list[str]]:
+    lang = current_lang()
+    out: dict[str, list[str]] = {}
+    for e in errors:
+        name = e.field.split(".")[0]
+        out.setdefault(name, []).append(render_rule(e.rule, lang, pick(LABELS, name), dict(e.params)))
+    return out
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def _officer_page(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_user.role not in ("dost_officer", "admin"):
+            raise Forbidden()
+        return view(*args, **kwargs)
+
+    return cast(F, login_required(wrapper))
+
+
+def _actor() -> User:
+    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+
+
+def _province() -> Province | None:
+    """An officer's own province (another named in ?province= is refused); an admin's ?province=,
+    or None when the admin has not chosen yet."""
+    user = _actor()
+    slug = request.args.get("province", "").strip()
+    found: Province | None = None
+    if slug:
+        result = resolve_province(slug)
+        if isinstance(result, FieldError):
+            raise InvalidInput([result])
+        found = result
+    if user.role == "dost_officer":
+        if found is not None and found.id != user.province_id:
+            raise Forbidden()
+        return db.session.get(Province, user.province_id)
+    return found
+
+
+def _choose() -> str:
+    provinces = db.session.scalars(select(Province).join(Plan, Plan.province_id == Province.id).order_by(Province.name))
+    return render_template("dost/choose.html", provinces=list(provinces), endpoint=request.endpoint)
+
+
+def _year() -> int:
+    raw = request.args.get("year", "").strip()
+    if not raw:
+        return progress.check_year(None)
+    if not raw.isascii() or not raw.isdigit():
+        raise InvalidInput.one("year", "integer")
+    return progress.check_year(int(raw))
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+def _card(tp: TargetProgress, province: Province, year: int) -> dict[str, Any]:
+    target = tp.target
+    base = {"province": province.slug, "target": target.code}
+    reported = target.metric == "reported"
+
+    def link(y: int, scope: str = "year") -> str:
+        if reported:
+            return url_for(".figures", province=province.slug, _anchor=f"t-{target.code}")
+        return url_for(".records", **base, year=y, scope=scope)
+
+    years = [{"year": y, "value": v, "href": link(y)} for y, v in tp.per_year.items()]
+    line, line_label = target.value, t("Chỉ tiêu", "Target")
+    if target.kind == "cumulative" and target.value is not None:
+        span = target.period_end - target.period_start + 1
+        line, line_label = target.value / span, t("Nhịp đều mỗi năm", "Even yearly pace")
+    chart = None
+    if years:
+        chart = bar_chart(
+            [Bar(str(y["year"]), y["value"], y["href"]) for y in years],
+            title=f"{target.code}: " + t("số liệu từng năm so với chỉ tiêu", "figure per year against the target"),
+            line=line,
+            line_label=line_label,
+            chart_id=f"ch-{target.code}",
+        )
+    return {
+        "tp": tp,
+        "target": target,
+        "years": years,
+        "period_href": link(min(year, target.period_end), "period") if tp.per_year else None,
+        "status_text": t(*STATUS_LABELS[tp.status]),
+        "chart": chart,
+    }
+
+
+@bp.route("/dost")
+@_officer_page
+def dashboard() -> Any:
+    province = _province()
+    if province is None:
+        return _choose()
+    year = _year()
+    report = progress.plan_progress(province, year)
+    breakdown = metrics.certificate_breakdown(province.id, year)
+    today = today_vn()
+    expiring = reminders.list_reminders(_actor(), today, province_id=province.id)
+    items = [(org, item) for prov in expiring["provinces"] for org in prov["organizations"] for item in org["items"]]
+    rec = {"province": province.slug, "metric": "certificates", "year": year}
+    by_category = [
+        Bar(pick(CATEGORY_LABELS, c)[:14], n, url_for(".records", **rec, category=c))
+        for c, n in breakdown["by_category"].items()
+        if n
+    ]
+    by_month = [
+        Bar(str(m["month"]), m["count"], url_for(".records", **rec, month=m["month"])) for m in breakdown["by_month"]
+    ]
+    return render_template(
+        "dost/dashboard.html",
+        province=province,
+        year=year,
+        years=list(range(report.plan.period_start, today.year + 1)),
+        report=report,
+        cards=[_card(tp, province, year) for tp in report.targets],
+        breakdown=breakdown,
+        category_chart=bar_chart(
+            by_category, title=t("Chứng chỉ theo loại", "Certificates by category"), chart_id="ch-cat"
+        ) if by_category else None,
+        month_chart=bar_chart(by_month, title=t("Chứng chỉ theo tháng", "Certificates by month"), chart_id="ch-month"),
+        expiring=items,
+        rec=rec,
+    )  # fmt: skip
+
+
+# --- drill-down -------------------------------------------------------------------------------
+
+
+def _sections(target: Target, province: Province, year: int, scope: str) -> tuple[list[dict[str, Any]], str | None]:
+    """What a target's figure counts: one section per year measured, and the period's rule when the
+    period figure is a mean of the years."""
+    fn = metrics.RECORDS[target.metric]
+    params = dict(target.params or {})
+    today = today_vn()
+    last = min(year, target.period_end)
+    if last < target.period_start:
+        raise InvalidInput.one("year", "range", min=target.period_start, max=target.period_end)
+
+    def measure(first: int, upto: int) -> metrics.MetricRecords:
+        if target.metric in metrics.SHARE_METRICS:
+            return fn(province.id, target.period_start, upto, as_of=today, **params)
+        return fn(province.id, first, upto, **params)
+
+    def section(first: int, upto: int) -> dict[str, Any]:
+        heading = str(upto) if first == upto else f"{first}–{upto}"
+        return {"heading": heading, "records": measure(first, upto)}
+
+    if scope == "year":
+        return [section(last, last)], None
+    if target.kind == "cumulative" and target.metric not in metrics.SHARE_METRICS:
+        return [section(target.period_start, last)], None
+    if target.kind == "annual_average":
+        return [section(y, y) for y in range(target.period_start, last + 1)], "mean"
+    return [section(last, last)], None
+
+
+@bp.route("/dost/records")
+@_officer_page
+def records() -> Any:
+    province = _province()
+    if province is None:
+        return _choose()
+    year = _year()
+    scope = "period" if request.args.get("scope") == "period" else "year"
+    code = request.args.get("target", "").strip()
+    target: Target | None = None
+    mean = None
+    if code:
+        target = progress.target_of(province, code)
+        if target.metric == "reported":
+            return redirect(url_for(".figures", province=province.slug, _anchor=f"t-{target.code}"))
+        sections, rule = _sections(target, province, year, scope)
+        if rule == "mean":
+            figures = [s["records"].figure for s in sections]
+            mean = round(sum(f for f in figures if f is not None) / len(figures), 2) if figures else None
+        title = f"{target.code} — {target.clause}"
+    elif request.args.get("metric") == "certificates":
+        category = request.args.get("category") or None
+        if category is not None and category not in CATEGORY_LABELS:
+            raise InvalidInput.one("category", "enum", choices=list(CATEGORY_LABELS))
+        month = request.args.get("month", type=int)
+        if month is not None and not 1 <= month <= 12:
+            raise InvalidInput.one("month", "range", min=1, max=12)
+        found = metrics.certificate_records(province.id, year, categories=[category] if category else None, month=month)
+        heading = str(year) + (f"-{month:02d}" if month else "")
+        sections = [{"heading": heading, "records": found}]
+        title = t("Chứng chỉ được cấp", "Certificates issued") + (
+            f" — {pick(CATEGORY_LABELS, category)}" if category else ""
+        )
+    else:
+        raise InvalidInput.one("target", "required")
+    return render_template(
+        "dost/records.html", province=province, year=year, target=target, sections=sections, mean=mean,
+        title=title, scope=scope, today=today_vn(),
+    )  # fmt: skip
+
+
+# --- support activities -----------------------------------------------------------------------
+
+
+@bp.route("/dost/activities")
+@_officer_page
+def activity_list() -> Any:
+    province = _province()
+    if province is None:
+        return _choose()
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in ACTIVITY_KINDS:
+        kind = None
+    year = request.args.get("year", type=int)
+    stmt = activities.activity_query(province_id=province.id, kind=kind, year=year)
+    page = paginate(stmt, request.args.get("page", 1, type=int), PER_PAGE)
+    return render_template("dost/activities.html", province=province, page=page, kind=kind, year=year)
+
+
+def _organization(raw: str, province: Province) -> tuple[int | None, FieldError | None]:
+    """The organisation typed as a tax code (as printed or compact) or as its registry number."""
+    raw = raw.strip()
+    if not raw:
+        return None, None
+    org = None
+    if mst.is_valid(raw):
+        org = db.session.scalar(select(Organization).where(Organization.tax_code == mst.format(mst.compact(raw))))
+    if org is None and raw.isascii() and raw.isdigit() and len(raw) <= 9:
+        org = db.session.get(Organization, int(raw))
+    if org is None:
+        return None, FieldError("organization_id", "unknown_reference", {"value": raw})
+    if org.province_id != province.id:
+        return None, FieldError(
+            "organization_id", "organization_other_province", {"value": raw, "province": province.name}
+        )
+    return org.id, None
+
+
+ACTIVITY_FIELDS = ("kind", "held_on", "attendees", "agency", "note")
+
+
+@bp.route("/dost/activities/new", methods=["GET", "POST"])
+@_officer_page
+def activity_new() -> Any:
+    province = _province()
+    if province is None:
+        return _choose()
+    values: Any = MultiDict({"held_on": today_vn().isoformat()})
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        values = request.form
+        problems: list[FieldError] = []
+        raw: dict[str, Any] = {}
+        for name in ACTIVITY_FIELDS:
+            value = (request.form.get(name) or "").strip()
+            if name == "attendees" and value:
+                raw[name] = int(value) if value.isascii() and value.isdigit() else value
+            elif value or name in ("kind", "held_on"):
+                raw[name] = value if value else None
+        org_id, org_error = _organization(request.form.get("organization_id", ""), province)
+        if org_error:
+            problems.append(org_error)
+        raw["organization_id"] = org_id
+        if org_id is None:
+            raw["province"] = province.slug
+        try:
+            data = ActivityIn().load({k: v for k, v in raw.items() if v is not None or k == "organization_id"})
+        except ValidationError as err:
+            problems += field_errors(err.messages)
+            data = {}
+        if not problems:
+            try:
+                activities.create_activity(_actor(), data)
+            except InvalidInput as err:
+                db.session.rollback()
+                problems = list(err.errors)
+            else:
+                flash(t("Đã ghi nhận hoạt động hỗ trợ.", "The support activity is recorded."), "ok")
+                return redirect(url_for(".activity_list", province=province.slug))
+        errors, status = _messages(problems), 422
+    return render_template("dost/activity_form.html", province=province, values=values, errors=errors), status
+
+
+# --- reported figures -------------------------------------------------------------------------
+
+
+class FigureForm(StrictSchema):
+    year = Int(required=True, validate=Range(min=progress.FIRST_YEAR, max=2100))
+    value = Float(required=True)
+    as_of = Date(required=True)
+    evidence = Str(required=True, validate=Length(min=1, max=4000))
+
+
+def _reported_targets(province: Province) -> list[Target]:
+    return [tg for tg in progress.plan_for(province).targets if tg.source == "reported"]
+
+
+def _figures_page(province: Province, failed: str | None = None, values: Any = None, errors: Any = None) -> str:
+    today = today_vn()
+    rows = [
+        {
+            "target": tg,
+            "figures": sorted(progress.reported_figures(tg), key=lambda f: f.year),
+            "values": values if tg.code == failed else MultiDict({"year": str(min(today.year, tg.period_end)),
+                                                                  "as_of": today.isoformat()}),
+            "errors": errors if tg.code == failed else {},
+            "open": today.year >= tg.period_start,
+        }
+        for tg in _reported_targets(province)
+    ]  # fmt: skip
+    return render_template("dost/figures.html", province=province, rows=rows, failed=failed)
+
+
+@bp.route("/dost/figures")
+@_officer_page
+def figures() -> Any:
+    province = _province()
+    if province is None:
+        return _choose()
+    return _figures_page(province)
+
+
+@bp.route("/dost/figures/<code>", methods=["GET", "POST"])
+@_officer_page
+def figure_save(code: str) -> Any:
+    province = _province()
+    if province is None:
+        return _choose()
+    target = progress.target_of(province, code)
+    if request.method == "GET":  # the form lives on the figures page
+        return redirect(url_for(".figures", province=province.slug, _anchor=f"t-{target.code}"))
+    raw: dict[str, Any] = {}
+    for name in ("year", "value", "as_of", "evidence"):
+        value = (request.form.get(name) or "").strip()
+        if not value:
+            continue
+        if name == "year":
+            raw[name] = int(value) if value.isascii() and value.isdigit() else value
+        elif name == "value":
+            try:
+                raw[name] = float(value.replace(",", "."))
+            except ValueError:
+                raw[name] = value
+        else:
+            raw[name] = value
+    problems: list[FieldError] = []
+    try:
+        data = FigureForm().load(raw)
+    except ValidationError as err:
+        problems = field_errors(err.messages)
+    else:
+        try:
+            progress.record_figure(_actor(), province.slug, target.code, data)
+        except InvalidInput as err:
+            db.session.rollback()
+            problems = list(err.errors)
+    if problems:
+        return _figures_page(province, target.code, request.form, _messages(problems)), 422
+    flash(t("Đã lưu số liệu báo cáo.", "The reported figure is saved."), "ok")
+    return redirect(url_for(".figures", province=province.slug, _anchor=f"t-{target.code}"))
+
+
+# --- public statistics ------------------------------------------------------------------------
+
+
+@bp.route("/stats/<slug>")
+def public_stats(slug: str) -> Any:
+    found = resolve_province(slug)
+    if isinstance(found, FieldError):
+        raise NotFound()
+    province = found
+    today = today_vn()
+    year = _year()
+    plan = db.session.scalar(select(Plan).where(Plan.province_id == province.id))
+    first = min(plan.period_start if plan else today.year, today.year) - 4
+    per_year = metrics.certificates_by_year(province.id, first, today.year)
+    by_category = metrics.certificate_breakdown(province.id, year)["by_category"]
+    stars = metrics.ocop_products_by_stars(province.id, today)
+    tccs = metrics.tccs_by_year(province.id, first, today.year)
+    charts = {
+        "years": bar_chart([Bar(str(y), n) for y, n in per_year.items()],
+                           title=t("Chứng chỉ được cấp mỗi năm", "Certificates issued per year"), chart_id="ch-y"),
+        "category": bar_chart([Bar(pick(CATEGORY_LABELS, c)[:14], n) for c, n in by_category.items() if n],
+                              title=t("Chứng chỉ theo loại", "Certificates by category"), chart_id="ch-c"),
+        "stars": bar_chart([Bar(f"{s} ★", n) for s, n in stars.items()],
+                           title=t("Sản phẩm OCOP theo số sao", "OCOP products by stars"), chart_id="ch-s"),
+        "tccs": bar_chart([Bar(str(y), n) for y, n in tccs.items()],
+                          title=t("Tiêu chuẩn cơ sở công bố mỗi năm", "Base standards published per year"),
+                          chart_id="ch-t"),
+    }  # fmt: skip
+    html = render_template(
+        "dost/public.html", province=province, year=year, per_year=per_year, by_category=by_category,
+        stars=stars, tccs=tccs, charts=charts, today=today, lang=current_lang(),
+    )  # fmt: skip
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+def register(app: Any) -> None:
+    app.register_blueprint(bp)
+    tables = {"kind": KIND_LABELS, "unit": UNIT_LABELS, "target_kind": KIND_OF_TARGET, "entity": ENTITY_LABELS,
+              "category": CATEGORY_LABELS, "field": LABELS}  # fmt: skip
+    app.jinja_env.globals.update(dost_label=lambda table, key: pick(tables[table], key), dost_number=number)

@@ -1,0 +1,167 @@
+"""The bulk-import upload page: choose a kind, upload CSV/XLSX, optionally a dry run, see counts or every bad row.
+
+The import runs synchronously inside the request, but the page is streamed: the form and a
+"checking…" line go out at once, a progress line follows every few thousand rows, and the result
+(counts, or the table of bad rows) closes the page. No script is needed: later progress lines are
+drawn over earlier ones with CSS. The service does the authorisation per row, as for the API.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_template
+from flask_login import current_user, login_required
+
+from registry.errors import FieldError, InvalidInput, RegistryError
+from registry.messages import render_rule
+from registry.services import imports
+
+from .i18n import select_locale
+
+bp = Blueprint("import_page", __name__, template_folder="templates")
+
+# The kinds each role may import; the service still checks every row (own organisation, province, body).
+KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "admin": ("organizations", "products", "standards", "certificates", "support-activities"),
+    "dost_officer": ("organizations", "products", "standards", "certificates", "support-activities"),
+    "body_staff": ("certificates",),
+    "producer": ("products", "standards", "certificates"),
+}
+KIND_LABELS = {
+    "organizations": ("Tổ chức (chủ thể sản xuất)", "Organisations (producers)"),
+    "products": ("Sản phẩm", "Products"),
+    "standards": ("Tiêu chuẩn", "Standards"),
+    "certificates": ("Chứng nhận", "Certificates"),
+    "support-activities": ("Hoạt động hỗ trợ", "Support activities"),
+}
+PROGRESS_SECONDS = 0.5  # at most two progress lines a second
+
+
+def _lang() -> str:
+    return "en" if select_locale() == "en" else "vi"
+
+
+def _label(name: str, lang: str) -> str:
+    vi, en = {"kind": ("Loại dữ liệu", "Kind of records"), "file": ("Tệp", "File")}[name]
+    return vi if lang == "vi" else en
+
+
+def _allowed_kinds() -> tuple[str, ...]:
+    kinds = KINDS_BY_ROLE.get(current_user.role)
+    if not kinds:
+        abort(403)
+    return kinds
+
+
+@dataclass
+class _Outcome:
+    """The import as the streamed template consumes it: `steps()` runs it, then the fields say how it ended."""
+
+    kind: str
+    stream: IO[bytes]
+    dry_run: bool
+    lang: str
+    result: imports.ImportResult | None = None
+    bad_rows: list[dict[str, Any]] = field(default_factory=list)
+    bad_row_count: int = 0
+    file_errors: list[str] = field(default_factory=list)
+    rows_seen: int = 0
+
+    def _message(self, error: imports.RowError) -> str:
+        return render_rule(error.rule, self.lang, error.field, error.params)
+
+    def steps(self) -> Iterator[tuple[int, int | None]]:
+        last = 0.0
+        gen = imports.import_steps(current_user._get_current_object(), self.kind, self.stream, dry_run=self.dry_run)
+        try:
+            while True:
+                try:
+                    done, total = next(gen)
+                except StopIteration as stop:
+                    self.result = stop.value
+                    self.rows_seen = self.result.rows if self.result else self.rows_seen
+                    return
+                self.rows_seen = done
+                if time.monotonic() - last >= PROGRESS_SECONDS:
+                    last = time.monotonic()
+                    yield done, total
+        except imports.ImportRejected as err:
+            self.bad_row_count = len({e.row for e in err.rows})
+            self.bad_rows = [
+                {"row": e.row, "field": e.field, "rule": e.rule, "message": self._message(e)} for e in err.rows
+            ]
+        except InvalidInput as err:
+            self.file_errors = [render_rule(e.rule, self.lang, e.field, e.params) for e in err.errors]
+        except RegistryError as err:  # Forbidden, Unauthorized: nothing was written
+            self.file_errors = [render_rule(err.rule, self.lang, "file", {})]
+        finally:
+            self.stream.close()
+
+
+def _form(kinds: tuple[str, ...], errors: dict[str, list[str]], values: dict[str, Any], status: int) -> Any:
+    page = render_template("imports/upload.html", kinds=kinds, kind_labels=KIND_LABELS, errors=errors, values=values)
+    return page, status
+
+
+@bp.get("/imports")
+@login_required
+def upload_form() -> Any:
+    kinds = _allowed_kinds()
+    chosen = request.args.get("kind")
+    return _form(kinds, {}, {"kind": chosen if chosen in kinds else kinds[0], "dry_run": True}, 200)
+
+
+@bp.post("/imports")
+@login_required
+def upload() -> Any:
+    kinds = _allowed_kinds()
+    lang = _lang()
+    kind = request.form.get("kind", "")
+    dry_run = request.form.get("dry_run") == "1"
+    values = {"kind": kind, "dry_run": dry_run}
+    errors: dict[str, list[str]] = {}
+    if kind not in kinds:
+        errors["kind"] = [render_rule("enum", lang, _label("kind", lang), {"choices": list(kinds)})]
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        errors["file"] = [render_rule("required", lang, _label("file", lang), {})]
+    if errors:
+        return _form(kinds, errors, values, 422)
+    assert upload is not None
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (closed by _Outcome.steps)
+    shutil.copyfileobj(upload.stream, spool, 1 << 20)
+    size = spool.tell()
+    spool.seek(0)
+    problem: FieldError | None = None
+    if size == 0:
+        problem = FieldError("file", "file_empty")
+    elif size > limit:
+        problem = FieldError("file", "file_size", {"max": limit // (1024 * 1024)})
+    elif imports.detect_format(spool.read(8192)) is None:
+        problem = FieldError("file", "file_type", {"expected": "CSV (UTF-8), XLSX"})
+    spool.seek(0)
+    if problem is not None:
+        spool.close()
+        errors["file"] = [render_rule(problem.rule, lang, _label("file", lang), problem.params)]
+        return _form(kinds, errors, values, 422)
+    outcome = _Outcome(kind, spool, dry_run, lang)
+    body = stream_template(
+        "imports/upload.html",
+        kinds=kinds,
+        kind_labels=KIND_LABELS,
+        errors={},
+        values=values,
+        outcome=outcome,
+        filename=upload.filename,
+    )
+    response = Response(body, mimetype="text/html")  # stream_template keeps the request context
+    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the progress lines on as they come
+    response.headers["Cache-Control"] = "no-store"
+    return response

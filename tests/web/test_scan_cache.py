@@ -1,0 +1,148 @@
+"""The scan answers come from a per-process cache that learns of every write within its check interval."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from registry.services.scan_cache import ScanCache
+from registry.web import resolver
+from tests.helpers import valid_gtin13
+
+HTML = {"Accept": "text/html"}
+JSON = {"Accept": "application/json"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(app) -> Clock:
+    """A scan cache checking the version every second of a clock the test moves by hand."""
+    fake = Clock()
+    app.extensions["scan_cache"] = ScanCache(1.0, clock=fake)
+    return fake
+
+
+@pytest.fixture
+def certified(world, client):
+    h = world.headers(world.admin)
+    org = world.organization()
+    gtin = valid_gtin13(41)
+    product = client.post(
+        "/api/v1/products", headers=h, json={"organization_id": org.id, "name": "Mật ong bạc hà", "gtin": gtin}
+    ).get_json()
+    body = client.post("/api/v1/certification-bodies", headers=h, json={"name": "Trung tâm"}).get_json()
+    cert = client.post(
+        "/api/v1/certificates",
+        headers=h,
+        json={
+            "number": "CN-777",
+            "certification_body_id": body["id"],
+            "organization_id": org.id,
+            "category": "product_standard",
+            "product_ids": [product["id"]],
+            "issued_on": "2026-01-01",
+            "expires_on": "2029-01-01",
+        },
+    ).get_json()
+    return {"h": h, "org": org, "path": f"/01/0{gtin}", "cert": cert}
+
+
+def _suspend(client, certified) -> None:
+    res = client.post(
+        f"/api/v1/certificates/{certified['cert']['id']}/transitions",
+        headers=certified["h"],
+        json={"action": "suspend", "reason": "Vi phạm"},
+    )
+    assert res.status_code in (200, 201), res.get_json()
+
+
+def _status(client, path: str) -> str:
+    return client.get(path, headers=JSON).get_json()["certificates"][0]["status"]
+
+
+def test_a_suspension_shows_on_json_and_html_once_the_check_interval_has_passed(app, client, certified, clock):
+    path = certified["path"]
+    assert _status(client, path) == "valid" and "Còn hiệu lực" in client.get(path, headers=HTML).text
+    _suspend(client, certified)
+    clock.now += 0.5  # within the interval the cached answer may still be served...
+    assert _status(client, path) == "valid"
+    clock.now += 0.6  # ...but never once it has passed
+    assert _status(client, path) == "suspended"
+    page = client.get(path, headers=HTML).text
+    assert "Tạm đình chỉ" in page and 'class="warn"' in page
+
+
+def test_a_suspension_shows_after_a_real_tiny_interval(app, client, certified):
+    app.config["SCAN_CACHE_CHECK_SECONDS"] = 0.05
+    path = certified["path"]
+    assert _status(client, path) == "valid"
+    assert "Còn hiệu lực" in client.get(path, headers=HTML).text
+    _suspend(client, certified)
+    time.sleep(0.06)
+    assert _status(client, path) == "suspended"
+    assert "Tạm đình chỉ" in client.get(path, headers=HTML).text
+    assert len(resolver.scan_cache()) == 2
+
+
+def test_each_language_and_representation_is_cached_separately(client, certified, clock):
+    path = certified["path"]
+    vi = client.get(path, headers=HTML).text
+    en = client.get(path, headers={**HTML, "Accept-Language": "en"}).text
+    assert 'lang="vi"' in vi and "Chứng nhận" in vi
+    assert 'lang="en"' in en and "Certificates" in en
+    assert 'lang="vi"' in client.get(path, headers=HTML).text
+    res = client.get(path + "?lang=en", headers=JSON)
+    assert res.mimetype == "application/json" and res.headers["Content-Language"] == "en"
+    linkset = client.get(path + "?linkType=linkset")
+    assert linkset.mimetype == "application/linkset+json" and "linkset" in linkset.get_json()
+
+
+def test_an_unknown_gtin_answers_404_only_until_the_product_is_created(client, world, clock):
+    gtin = valid_gtin13(42)
+    assert client.get(f"/01/0{gtin}", headers=JSON).status_code == 404
+    assert client.get(f"/01/0{gtin}", headers=HTML).status_code == 404
+    org = world.organization()
+    res = client.post(
+        "/api/v1/products",
+        headers=world.headers(world.admin),
+        json={"organization_id": org.id, "name": "Nước mắm", "gtin": gtin},
+    )
+    assert res.status_code == 201
+    clock.now += 1.1
+    assert client.get(f"/01/0{gtin}", headers=JSON).get_json()["product"]["name"] == "Nước mắm"
+    assert "Nước mắm" in client.get(f"/01/0{gtin}", headers=HTML).text
+
+
+def test_a_cached_page_carries_the_sessions_csrf_token_and_its_report_is_accepted(client, certified, clock):
+    path = certified["path"]
+    cold, hit = client.get(path, headers=HTML), client.get(path, headers=HTML)
+    assert cold.text == hit.text and resolver.CSRF_PLACEHOLDER not in hit.text
+    assert hit.headers["Vary"] == "Accept, Accept-Language, Cookie" and "linkset" in hit.headers["Link"]
+    assert hit.headers["Content-Language"] == "vi"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', hit.text).group(1)
+    assert (
+        client.post(path + "/report", data={"csrf_token": "forged", "kind": "other", "message": "x"}).status_code == 400
+    )
+    sent = client.post(path + "/report", data={"csrf_token": token, "kind": "counterfeit", "message": "Bao bì lạ"})
+    assert sent.status_code == 200 and "Cảm ơn" in sent.text
+
+
+def test_a_certificate_that_expires_overnight_shows_expired_the_next_day(client, certified, clock, monkeypatch):
+    from datetime import date
+
+    path = certified["path"]
+    monkeypatch.setattr(resolver, "today_vn", lambda: date(2028, 12, 31))
+    monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: date(2028, 12, 31))
+    assert _status(client, path) == "valid"
+    monkeypatch.setattr(resolver, "today_vn", lambda: date(2029, 1, 2))
+    monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: date(2029, 1, 2))
+    assert _status(client, path) == "expired"
