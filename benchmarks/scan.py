@@ -35,7 +35,7 @@ ORGS = 1000
 CERTIFIED = 20_000  # products that carry a certificate
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 5))
-WARMUP = int(os.environ.get("BENCH_WARMUP", 10))
+WARMUP = int(os.environ.get("BENCH_WARMUP", 20))
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", 2000))  # distinct GTINs the load asks for
 
 
@@ -158,7 +158,7 @@ def revocation_delay(url: str, base: str, product_id: int) -> float:
         "from registry.extensions import db; from registry.models import User;"
         "app = create_app({'SQLALCHEMY_DATABASE_URI': sys.argv[1], 'SECRET_KEY': 'bench'});"
         "ctx = app.app_context(); ctx.push();"
-        "u = User(id=999999, email='b@b', password_hash='x', role='admin');"
+        "u = db.session.merge(User(id=999999, email='b@b', password_hash='x', role='admin')); db.session.commit();"
         "certificates.transition_certificate(u, int(sys.argv[2]), 'suspend', 'benchmark')"
     )
     subprocess.run([sys.executable, "-c", code, url, str(product_id)], check=True)

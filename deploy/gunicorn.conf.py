@@ -10,8 +10,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
-max_requests = 20000
-max_requests_jitter = 2000
+# Recycling a worker empties its in-process scan cache (registry/services/scan_cache.py), and every
+# scan then renders from the database until it is warm again; at thousands of requests/s a limit of
+# 20,000 did that every few seconds. Recycle rarely: it only bounds a slow leak, and the jitter keeps
+# the workers from restarting together.
+max_requests = 200000
+max_requests_jitter = 20000
 accesslog = os.environ.get("GUNICORN_ACCESSLOG")  # "-" for stdout
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

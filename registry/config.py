@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL", "REGISTRY_DEMO", "SMTP_URL")
+ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL", "REGISTRY_DEMO", "SMTP_URL", "FORCE_HTTPS")
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -46,6 +46,7 @@ def load_config(instance_path: Path, test_config: dict[str, Any] | None = None) 
         "JSON_SORT_KEYS": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "FORCE_HTTPS": False,  # TLS ends at the proxy; True redirects to HTTPS, sends HSTS, secures the cookie
     }
     instance_file = instance_path / "config.py"
     if instance_file.exists():
@@ -64,6 +65,8 @@ def load_config(instance_path: Path, test_config: dict[str, Any] | None = None) 
         cfg["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
     if env.get("REGISTRY_DEMO") is not None:
         cfg["REGISTRY_DEMO"] = env["REGISTRY_DEMO"] not in ("0", "false", "no", "")
+    if env.get("FORCE_HTTPS") is not None:
+        cfg["FORCE_HTTPS"] = env["FORCE_HTTPS"] not in ("0", "false", "no", "")
     if env.get("SMTP_URL"):
         cfg["SMTP_URL"] = env["SMTP_URL"]
     if test_config:

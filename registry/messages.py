@@ -12,10 +12,13 @@ RULES: dict[str, tuple[str, str]] = {
     "null": ("Trường {field} không được để trống.", "{field} may not be null."),
     "type": ("Trường {field} sai kiểu dữ liệu (cần {expected}).", "{field} has the wrong type (expected {expected})."),
     "unknown_field": ("Trường {field} không được hỗ trợ.", "{field} is not a known field."),
-    "enum": ("Giá trị của {field} phải là một trong: {choices}.", "{field} must be one of: {choices}."),
-    "length": ("Độ dài của {field} phải từ {min} đến {max} ký tự.", "{field} must be {min} to {max} characters long."),
-    "range": ("Giá trị của {field} phải từ {min} đến {max}.", "{field} must be between {min} and {max}."),
-    "min": ("Giá trị của {field} phải lớn hơn hoặc bằng {min}.", "{field} must be at least {min}."),
+    "enum": ("Trường {field}: Giá trị phải là một trong: {choices}.", "{field} must be one of: {choices}."),
+    "length": (
+        "Trường {field}: Độ dài phải từ {min} đến {max} ký tự.",
+        "{field} must be {min} to {max} characters long.",
+    ),
+    "range": ("Trường {field}: Giá trị phải từ {min} đến {max}.", "{field} must be between {min} and {max}."),
+    "min": ("Trường {field}: Giá trị phải lớn hơn hoặc bằng {min}.", "{field} must be at least {min}."),
     "date": (
         "Trường {field} phải là ngày theo ISO 8601 (YYYY-MM-DD).",
         "{field} must be an ISO 8601 date (YYYY-MM-DD).",
@@ -28,33 +31,33 @@ RULES: dict[str, tuple[str, str]] = {
     "integer": ("Trường {field} phải là số nguyên.", "{field} must be an integer."),
     "boolean": ("Trường {field} phải là true hoặc false.", "{field} must be true or false."),
     "list": ("Trường {field} phải là danh sách.", "{field} must be a list."),
-    "invalid": ("Giá trị của {field} không hợp lệ.", "{field} is not valid."),
+    "invalid": ("Trường {field}: Giá trị không hợp lệ.", "{field} is not valid."),
     "gtin_format": (
-        "Mã GTIN ở {field} phải gồm 8, 12, 13 hoặc 14 chữ số.",
-        "The GTIN in {field} must have 8, 12, 13 or 14 digits.",
+        "Trường {field}: Mã GTIN phải gồm 8, 12, 13 hoặc 14 chữ số.",
+        "{field}: A GTIN has 8, 12, 13 or 14 digits.",
     ),
     "gtin_check_digit": (
-        "Số kiểm tra của mã GTIN ở {field} sai (đúng phải là {expected}).",
-        "The check digit of the GTIN in {field} is wrong (it should be {expected}).",
+        "Trường {field}: Số kiểm tra của mã GTIN sai (đúng phải là {expected}).",
+        "{field}: The check digit of the GTIN is wrong (it should be {expected}).",
     ),
     "gs1_prefix_mismatch": (
-        "Mã GTIN ở {field} không bắt đầu bằng mã doanh nghiệp GS1 {prefix} của tổ chức.",
-        "The GTIN in {field} does not start with the organisation's GS1 company prefix {prefix}.",
+        "Trường {field}: Mã GTIN không bắt đầu bằng mã doanh nghiệp GS1 {prefix} của tổ chức.",
+        "{field}: The GTIN does not start with the organisation's GS1 company prefix {prefix}.",
     ),
     "gs1_prefix_format": (
-        "Mã doanh nghiệp GS1 ở {field} phải gồm 6 đến 12 chữ số.",
-        "The GS1 company prefix in {field} must have 6 to 12 digits.",
+        "Trường {field}: Mã doanh nghiệp GS1 phải gồm 6 đến 12 chữ số.",
+        "{field}: A GS1 company prefix has 6 to 12 digits.",
     ),
     "gln": (
-        "Mã GLN ở {field} phải gồm 13 chữ số với số kiểm tra đúng.",
-        "The GLN in {field} must be 13 digits with a valid check digit.",
+        "Trường {field}: Mã GLN phải gồm 13 chữ số với số kiểm tra đúng.",
+        "{field}: A GLN has 13 digits with a valid check digit.",
     ),
     "tax_code": (
-        "Mã số thuế ở {field} không hợp lệ (10 chữ số, hoặc 13 dạng 0123456789-001, với số kiểm tra đúng).",
-        "The tax code in {field} is not valid (10 digits, or 13 as 0123456789-001, with a valid check digit).",
+        "Trường {field}: Mã số thuế không hợp lệ (10 chữ số, hoặc 13 dạng 0123456789-001, với số kiểm tra đúng).",
+        "{field}: Not a valid tax code (10 digits, or 13 as 0123456789-001, with a valid check digit).",
     ),
-    "date_order": ("Ngày ở {field} phải sau ngày ở {other}.", "{field} must be after {other}."),
-    "future_date": ("Ngày ở {field} không được ở tương lai.", "{field} may not be in the future."),
+    "date_order": ("Trường {field}: Ngày phải sau ngày ở trường {other}.", "{field} must be after {other}."),
+    "future_date": ("Trường {field}: Ngày không được ở tương lai.", "{field} may not be in the future."),
     "unknown_province": (
         "Không có tỉnh/thành phố '{value}' (dùng slug như thai-nguyen).",
         "There is no province '{value}' (use a slug such as thai-nguyen).",
@@ -63,22 +66,22 @@ RULES: dict[str, tuple[str, str]] = {
         "Không có xã/phường '{value}' thuộc tỉnh đã chọn.",
         "There is no commune or ward '{value}' in the chosen province.",
     ),
-    "unknown_reference": ("Không tìm thấy bản ghi {value} cho {field}.", "No record {value} exists for {field}."),
+    "unknown_reference": ("Trường {field}: Không tìm thấy bản ghi {value}.", "No record {value} exists for {field}."),
     "organization_other_province": (
-        "Tổ chức {value} ở {field} không thuộc {province}.",
-        "The organisation {value} in {field} is not in {province}.",
+        "Trường {field}: Tổ chức {value} không thuộc {province}.",
+        "{field}: The organisation {value} is not in {province}.",
     ),
-    "duplicate": ("Giá trị '{value}' của {field} đã tồn tại.", "{field} '{value}' already exists."),
-    "stars": ("Số sao OCOP ở {field} phải là 3, 4 hoặc 5.", "The OCOP stars in {field} must be 3, 4 or 5."),
+    "duplicate": ("Trường {field}: Giá trị '{value}' đã tồn tại.", "{field} '{value}' already exists."),
+    "stars": ("Trường {field}: Số sao OCOP phải là 3, 4 hoặc 5.", "{field}: OCOP stars must be 3, 4 or 5."),
     "ocop_decision_required": (
         "Cần số và ngày quyết định công nhận OCOP khi có số sao.",
         "An OCOP rating needs its decision number and date.",
     ),
     "password_short": ("Mật khẩu phải có ít nhất {min} ký tự.", "The password must be at least {min} characters."),
     "role_scope": ("Vai trò {role} cần {needs}.", "The role {role} needs {needs}."),
-    "file_type": ("Tệp ở {field} phải là {expected}.", "The file in {field} must be {expected}."),
-    "file_size": ("Tệp ở {field} vượt quá {max} MB.", "The file in {field} is larger than {max} MB."),
-    "file_empty": ("Tệp ở {field} rỗng.", "The file in {field} is empty."),
+    "file_type": ("Trường {field}: Tệp phải là {expected}.", "{field}: The file must be {expected}."),
+    "file_size": ("Trường {field}: Tệp vượt quá {max} MB.", "{field}: The file is larger than {max} MB."),
+    "file_empty": ("Trường {field}: Tệp rỗng.", "{field}: The file is empty."),
     "malformed_json": ("Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON."),
     "json_object": ("Nội dung gửi lên phải là một đối tượng JSON.", "The request body must be a JSON object."),
     "transition": (
@@ -86,6 +89,7 @@ RULES: dict[str, tuple[str, str]] = {
         "The action '{action}' is not allowed for a certificate that is {status}.",
     ),
     "reason_required": ("Cần nêu lý do.", "A reason is required."),
+    "choice_required": ("Trường {field}: Cần chọn một giá trị.", "{field}: Choose one of the options."),
     "transition_offer": (
         "Chứng chỉ đang ở trạng thái {status} nên không thể {action}; thao tác được phép lúc này: {allowed}.",
         "The certificate is {status}, so it cannot be {action}; allowed now: {allowed}.",
@@ -115,14 +119,14 @@ RULES: dict[str, tuple[str, str]] = {
         "The column '{field}' repeats the column {column}.",
     ),
     "duplicate_in_file": (
-        "Giá trị '{value}' của {field} trùng với dòng {first_row} trong tệp.",
+        "Trường {field}: Giá trị '{value}' trùng với dòng {first_row} trong tệp.",
         "{field} '{value}' repeats row {first_row} of the file.",
     ),
     "import_forbidden": (
         "Bạn không có quyền tạo bản ghi này (theo {field}).",
         "You may not create this record (see {field}).",
     ),
-    "file_encoding": ("Tệp ở {field} phải được mã hoá UTF-8.", "The file in {field} must be encoded as UTF-8."),
+    "file_encoding": ("Trường {field}: Tệp phải được mã hoá UTF-8.", "{field}: The file must be encoded as UTF-8."),
     # Signed certificate tokens (registry/services/signing.py).
     "token_malformed": (
         "Mã QR không đúng định dạng mã xác thực chứng chỉ.",
@@ -163,12 +167,12 @@ RULES: dict[str, tuple[str, str]] = {
         "Target {value} is computed by the registry; figures cannot be entered for it.",
     ),
     "as_of_before_year": (
-        "Ngày số liệu ở {field} không được trước năm {year}.",
-        "The as-of date in {field} may not be before the year {year}.",
+        "Trường {field}: Ngày số liệu không được trước năm {year}.",
+        "{field}: The as-of date may not be before the year {year}.",
     ),
     "report_format": (
-        "Định dạng báo cáo ở {field} phải là một trong: {choices}.",
-        "The report format in {field} must be one of: {choices}.",
+        "Trường {field}: Định dạng báo cáo phải là một trong: {choices}.",
+        "{field}: The report format must be one of: {choices}.",
     ),
     # GS1 Digital Link (registry/services/digital_link.py); {field} is the AI, e.g. 10.
     "dl_path": (
@@ -223,6 +227,69 @@ RULES: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The same rules shown BESIDE the field they concern (web forms): the field's name is redundant there.
+# A rule without an entry here has no {field} in its text, or is only ever listed (imports, GS1 Digital Link).
+BESIDE: dict[str, tuple[str, str]] = {
+    "required": ("Trường này là bắt buộc.", "This field is required."),
+    "null": ("Không được để trống.", "May not be empty."),
+    "type": ("Sai kiểu dữ liệu (cần {expected}).", "Wrong type (expected {expected})."),
+    "unknown_field": ("Trường này không được hỗ trợ.", "This field is not supported."),
+    "enum": ("Giá trị phải là một trong: {choices}.", "Choose one of: {choices}."),
+    "length": ("Độ dài phải từ {min} đến {max} ký tự.", "Must be {min} to {max} characters long."),
+    "range": ("Giá trị phải từ {min} đến {max}.", "Must be between {min} and {max}."),
+    "min": ("Giá trị phải lớn hơn hoặc bằng {min}.", "Must be at least {min}."),
+    "date": ("Cần ngày theo ISO 8601 (YYYY-MM-DD).", "Must be an ISO 8601 date (YYYY-MM-DD)."),
+    "datetime": ("Cần thời điểm ISO 8601 có múi giờ.", "Must be an ISO 8601 time with an offset."),
+    "email": ("Địa chỉ email không hợp lệ.", "Not a valid email address."),
+    "integer": ("Phải là số nguyên.", "Must be a whole number."),
+    "boolean": ("Phải là có hoặc không.", "Must be yes or no."),
+    "list": ("Phải là một danh sách.", "Must be a list."),
+    "invalid": ("Giá trị không hợp lệ.", "This value is not valid."),
+    "gtin_format": ("Mã GTIN phải gồm 8, 12, 13 hoặc 14 chữ số.", "A GTIN has 8, 12, 13 or 14 digits."),
+    "gtin_check_digit": (
+        "Số kiểm tra sai (đúng phải là {expected}).",
+        "The check digit is wrong (it should be {expected}).",
+    ),
+    "gs1_prefix_mismatch": (
+        "Mã GTIN không bắt đầu bằng mã doanh nghiệp GS1 {prefix} của tổ chức.",
+        "The GTIN does not start with the organisation's GS1 company prefix {prefix}.",
+    ),
+    "gs1_prefix_format": ("Mã doanh nghiệp GS1 phải gồm 6 đến 12 chữ số.", "A GS1 company prefix has 6 to 12 digits."),
+    "gln": ("Mã GLN phải gồm 13 chữ số với số kiểm tra đúng.", "A GLN has 13 digits with a valid check digit."),
+    "tax_code": (
+        "Mã số thuế không hợp lệ (10 chữ số, hoặc 13 dạng 0123456789-001, với số kiểm tra đúng).",
+        "Not a valid tax code (10 digits, or 13 as 0123456789-001, with a valid check digit).",
+    ),
+    "date_order": ("Phải sau {other}.", "Must be after {other}."),
+    "future_date": ("Không được là ngày trong tương lai.", "May not be in the future."),
+    "unknown_reference": ("Không tìm thấy bản ghi {value}.", "No record {value} exists."),
+    "organization_other_province": (
+        "Tổ chức {value} không thuộc {province}.",
+        "The organisation {value} is not in {province}.",
+    ),
+    "duplicate": ("Giá trị '{value}' đã tồn tại.", "'{value}' already exists."),
+    "stars": ("Số sao OCOP phải là 3, 4 hoặc 5.", "OCOP stars must be 3, 4 or 5."),
+    "file_type": ("Tệp phải là {expected}.", "The file must be {expected}."),
+    "file_size": ("Tệp vượt quá {max} MB.", "The file is larger than {max} MB."),
+    "file_empty": ("Tệp rỗng.", "The file is empty."),
+    "file_encoding": ("Tệp phải được mã hoá UTF-8.", "The file must be encoded as UTF-8."),
+    "confirm_required": ("Cần đánh dấu ô này để xác nhận.", "Tick this box to confirm."),
+    "choice_required": ("Cần chọn một trong các lựa chọn.", "Choose one of the options."),
+    "as_of_before_year": (
+        "Ngày số liệu không được trước năm {year}.",
+        "The as-of date may not be before the year {year}.",
+    ),
+    "report_format": (
+        "Định dạng báo cáo phải là một trong: {choices}.",
+        "The report format must be one of: {choices}.",
+    ),
+    "gtin13_required": ("Mã vạch EAN-13 cần sản phẩm có mã GTIN-13.", "An EAN-13 barcode needs a GTIN-13."),
+    "gtin_required_for_code": (
+        "Mã QR GS1 Digital Link cần sản phẩm có mã GTIN.",
+        "A GS1 Digital Link QR code needs the product to have a GTIN.",
+    ),
+}
+
 PROBLEMS: dict[str, tuple[str, str]] = {
     "invalid_input": ("Dữ liệu không hợp lệ", "Invalid input"),
     "bad_request": ("Yêu cầu không hợp lệ", "Bad request"),
@@ -249,12 +316,18 @@ class _Safe(dict[str, Any]):
         return "{" + key + "}"
 
 
-def render_rule(rule: str, lang: str, field: str, params: dict[str, Any]) -> str:
-    """The message for a broken rule in `lang` (vi or en)."""
+def render_rule(rule: str, lang: str, field: str | None, params: dict[str, Any]) -> str:
+    """The message for a broken rule in `lang` (vi or en).
+
+    With a `field` (the API name, as imports, problem details and the CLI list errors) the text names it;
+    with `field=None` it is the text shown beside the form field itself, which does not repeat the name.
+    """
     vi, en = RULES.get(rule, RULES["invalid"])
+    if field is None:
+        vi, en = BESIDE.get(rule, (vi, en))
     template = vi if lang == "vi" else en
     values = _Safe({k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in params.items()})
-    values["field"] = field
+    values["field"] = field if field is not None else ("trường này" if lang == "vi" else "this field")
     return template.format_map(values)
 
 

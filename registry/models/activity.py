@@ -17,7 +17,10 @@ ACTIVITY_KINDS = ("guidance", "training", "pilot_model", "productivity_tool", "f
 
 class SupportActivity(db.Model):
     __tablename__ = "support_activities"
-    __table_args__ = (Index("ix_support_activities_province_held", "province_id", "held_on", "kind"),)
+    # Covers the yearly figures (distinct organisations, attendances) of a province's activities.
+    __table_args__ = (
+        Index("ix_support_activities_province_held", "province_id", "held_on", "kind", "organization_id", "attendees"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)

@@ -31,6 +31,7 @@ class Plan(db.Model):
     period_start: Mapped[int] = mapped_column(Integer)
     period_end: Mapped[int] = mapped_column(Integer)
     report_to: Mapped[str | None] = mapped_column(String(255))
+    report_to_en: Mapped[str | None] = mapped_column(String(255))
     report_deadline: Mapped[str] = mapped_column(String(5))  # MM-DD
     report_deadline_note: Mapped[str | None] = mapped_column(Text)
 

@@ -580,11 +580,37 @@ _FAST: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _memo(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`check` remembered per text cell: ids, stars, flags, groups and dates repeat down a file.
+
+    Only text is remembered: 1, 1.0 and True are equal keys but not the same cell.
+    """
+    seen: dict[str, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if type(value) is not str:
+            return check(value)
+        out = seen.get(value, _MISS)
+        if out is _MISS:
+            out = check(value)  # a refusal (_Fallback) is not remembered: the reference takes the row
+            if len(seen) < 4096:
+                seen[value] = out
+        return out
+
+    return remembered
+
+
+_MISS: Any = object()
+_REPEATING = {"organization_id", "ocop_group", *products.FLAGS, "ocop_stars", "ocop_decision_date"}
+
+
 class _FastProducts:
     """Cells to product values for rows the fast path is sure of; None sends a row to the reference."""
 
     def __init__(self, columns: _Columns) -> None:
-        self.columns = [(i, name, _FAST[name]) for i, name, _ in columns.columns]
+        self.columns = [
+            (i, name, _memo(_FAST[name]) if name in _REPEATING else _FAST[name]) for i, name, _ in columns.columns
+        ]
         self.defaults = product_defaults()
 
     def values(self, cells: list[Any]) -> Any:
@@ -614,6 +640,15 @@ class _FastProducts:
             return None
         out["name_folded"] = fast_fold(out["name"])
         return out
+
+
+def _registered_gtins(gtins: list[str]) -> set[str]:
+    """Which of `gtins` products already have: one bound parameter (an array or a JSON list), not one per GTIN."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = text("SELECT gtin FROM products WHERE gtin = ANY(:gtins)")
+        return set(db.session.scalars(stmt, {"gtins": gtins}))
+    stmt = text("SELECT gtin FROM products WHERE gtin IN (SELECT value FROM json_each(:gtins))")
+    return set(db.session.scalars(stmt, {"gtins": json.dumps(gtins)}))
 
 
 class _ProductBatch:
@@ -659,7 +694,7 @@ class _ProductBatch:
             else:
                 good.append((row, values))
         gtins = [v["gtin"] for _, v in good if v["gtin"] is not None]
-        taken = set(db.session.scalars(select(Product.gtin).where(Product.gtin.in_(gtins)))) if gtins else set()
+        taken = _registered_gtins(gtins) if gtins else set()
         if taken:
             for row, values in good:
                 if values["gtin"] in taken:
@@ -704,13 +739,14 @@ class _ProductWriter:
         if not self.pg:
             # SQLite's default page cache (2 MB) is far smaller than the indexes an import grows, so
             # it would spill pages to disk mid-transaction; give this connection more while it writes.
-            driver = self.session.connection().connection.driver_connection
-            self.cache_pages = driver.execute("PRAGMA cache_size").fetchone()[0]
-            driver.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            self.sqlite = self.session.connection().connection.driver_connection
+            self.cache_pages = self.sqlite.execute("PRAGMA cache_size").fetchone()[0]
+            self.sqlite.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
     def close(self) -> None:
+        """Give the pooled connection its own page cache back (also after a failure)."""
         if self.cache_pages is not None:
-            self.session.connection().connection.driver_connection.execute(f"PRAGMA cache_size = {self.cache_pages}")
+            self.sqlite.execute(f"PRAGMA cache_size = {self.cache_pages}")
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         now = datetime.now(UTC)
@@ -796,27 +832,27 @@ def _product_rows(run: _Run, columns: _Columns, rows: Iterator[tuple[int, list[A
     chunk: list[tuple[int, dict[str, Any], list[FieldError]]] = []
     no_errors: list[FieldError] = []
     data_rows = 0
-    for row, cells in rows:
-        values = fast.values(cells)
-        if values is None:
-            checked = _reference_product(columns, cells)
-            if checked is _BLANK:
-                continue
-            data_rows += 1
-            if isinstance(checked, list):
-                run.fail(row, checked)
-                continue
-            chunk.append((row, *checked))
-        elif values is _BLANK:
-            continue
-        else:
-            data_rows += 1
-            chunk.append((row, values, no_errors))
-        if len(chunk) >= CHUNK:
-            batch.add(chunk)
-            chunk = []
-            yield data_rows
     try:
+        for row, cells in rows:
+            values = fast.values(cells)
+            if values is None:
+                checked = _reference_product(columns, cells)
+                if checked is _BLANK:
+                    continue
+                data_rows += 1
+                if isinstance(checked, list):
+                    run.fail(row, checked)
+                    continue
+                chunk.append((row, *checked))
+            elif values is _BLANK:
+                continue
+            else:
+                data_rows += 1
+                chunk.append((row, values, no_errors))
+            if len(chunk) >= CHUNK:
+                batch.add(chunk)
+                chunk = []
+                yield data_rows
         if chunk:
             batch.add(chunk)
     finally:

@@ -3,6 +3,8 @@
 Every metric takes ``(province_id, first, last, **params)`` and measures the years ``first..last``
 (calendar years; dates are Vietnamese dates, so a year is the half-open range
 ``[first-01-01, last+1-01-01)`` on a date column and an index lookup, never ``extract(year)``).
+The count metrics also have a ``BY_YEAR`` form giving every year's figure from one grouped query
+over the same filter (each year bucketed by the year of its date).
 Counts return an int for the range; shares return a percentage (0-100) measured as at the end of
 ``last`` (or ``as_of`` when given, e.g. today for the current year), or None when the population
 is empty. Certificates count only when confirmed, in the year issued whatever their status today,
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Subquery, and_, cast, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from registry.extensions import db
@@ -64,8 +66,19 @@ def _issued_in(province_id: int, first: int, last: int | None) -> list[ColumnEle
         Certificate.holder_province_id == province_id,
         Certificate.issued_on >= start,
         Certificate.issued_on < stop,
-        Certificate.is_confirmed.is_(True),
+        Certificate.is_confirmed,  # spelled as the partial indexes' predicate
     ]
+
+
+def _year_of(column: Any) -> ColumnElement[int]:
+    """The calendar year of a date column, to group a range by year."""
+    return cast(func.extract("year", column), Integer)
+
+
+def _yearly(stmt: Select[Any], first: int, last: int) -> dict[int, int]:
+    """Every year of first..last with the figure `stmt` (year, figure) found, zero when none."""
+    found = {int(y): int(n or 0) for y, n in db.session.execute(stmt)}
+    return {y: found.get(y, 0) for y in range(first, last + 1)}
 
 
 # ---- certificates ----------------------------------------------------------------------------
@@ -88,6 +101,14 @@ def certificates_issued(
     return int(db.session.scalar(stmt) or 0)
 
 
+def certificates_issued_by_year(
+    province_id: int, first: int, last: int, *, categories: Iterable[str] | None = None, **_: Any
+) -> dict[int, int]:
+    year = _year_of(Certificate.issued_on)
+    where = _certificates_in(province_id, first, last, categories)
+    return _yearly(select(year, func.count(Certificate.id)).where(*where).group_by(year), first, last)
+
+
 def organizations_certified(
     province_id: int, first: int, last: int | None = None, *, categories: Iterable[str] | None = None, **_: Any
 ) -> int:
@@ -95,6 +116,15 @@ def organizations_certified(
     where = _certificates_in(province_id, first, last, categories)
     stmt = select(func.count(distinct(Certificate.organization_id))).where(*where)
     return int(db.session.scalar(stmt) or 0)
+
+
+def organizations_certified_by_year(
+    province_id: int, first: int, last: int, *, categories: Iterable[str] | None = None, **_: Any
+) -> dict[int, int]:
+    year = _year_of(Certificate.issued_on)
+    where = _certificates_in(province_id, first, last, categories)
+    stmt = select(year, func.count(distinct(Certificate.organization_id))).where(*where).group_by(year)
+    return _yearly(stmt, first, last)
 
 
 def counted_certificates(province_id: int, year: int) -> list[Certificate]:
@@ -109,46 +139,45 @@ def counted_certificates(province_id: int, year: int) -> list[Certificate]:
 
 def certificate_breakdown(province_id: int | None, year: int) -> dict[str, Any]:
     """The year's count with breakdowns by category, month (1-12) and body; every province when
-    `province_id` is None (then also per province)."""
+    `province_id` is None (then also per province). Two grouped reads of one covering index range."""
     start, stop = year_bounds(year)
     where: list[ColumnElement[bool]] = [
         Certificate.issued_on >= start,
         Certificate.issued_on < stop,
-        Certificate.is_confirmed.is_(True),
+        Certificate.is_confirmed,  # spelled as the partial indexes' predicate
     ]
     if province_id is not None:
         where.insert(0, Certificate.holder_province_id == province_id)
-    by_category = dict(
-        db.session.execute(
-            select(Certificate.category, func.count()).where(*where).group_by(Certificate.category)
-        ).all()
-    )
     month = cast(func.extract("month", Certificate.issued_on), Integer)
-    months = dict(db.session.execute(select(month, func.count()).where(*where).group_by(month)).all())
-    by_body = db.session.execute(
-        select(CertificationBody.id, CertificationBody.name, func.count(Certificate.id))
-        .join(Certificate, Certificate.certification_body_id == CertificationBody.id)
+    keys = (Certificate.holder_province_id, Certificate.category, month)
+    by_category: dict[str, int] = {}
+    by_month: dict[int, int] = {}
+    by_province: dict[int, int] = {}
+    for province, category, m, n in db.session.execute(select(*keys, func.count()).where(*where).group_by(*keys)):
+        by_category[category] = by_category.get(category, 0) + n
+        by_month[int(m)] = by_month.get(int(m), 0) + n
+        by_province[province] = by_province.get(province, 0) + n
+    per_body = (
+        select(Certificate.certification_body_id.label("body_id"), func.count().label("n"))
         .where(*where)
-        .group_by(CertificationBody.id, CertificationBody.name)
-        .order_by(func.count(Certificate.id).desc(), CertificationBody.name)
+        .group_by(Certificate.certification_body_id)
+        .subquery()
+    )
+    by_body = db.session.execute(
+        select(CertificationBody.id, CertificationBody.name, per_body.c.n)
+        .join(per_body, per_body.c.body_id == CertificationBody.id)
+        .order_by(per_body.c.n.desc(), CertificationBody.name)
     ).all()
     result: dict[str, Any] = {
         "year": year,
         "count": sum(by_category.values()),
         "by_category": {c: int(by_category.get(c, 0)) for c in CERTIFICATE_CATEGORIES},
-        "by_month": [{"month": m, "count": int(months.get(m, 0))} for m in range(1, 13)],
+        "by_month": [{"month": m, "count": int(by_month.get(m, 0))} for m in range(1, 13)],
         "by_body": [{"id": i, "name": n, "count": int(c)} for i, n, c in by_body],
     }
     if province_id is None:
-        rows = db.session.execute(
-            select(Province.slug, Province.name, func.count(Certificate.id))
-            .join(Certificate, Certificate.holder_province_id == Province.id)
-            .where(*where)
-            .group_by(Province.slug, Province.name)
-        ).all()
-        counts = {slug: int(n) for slug, _name, n in rows}
         result["provinces"] = [
-            {"province": p.slug, "name": p.name, "count": counts.get(p.slug, 0)}
+            {"province": p.slug, "name": p.name, "count": int(by_province.get(p.id, 0))}
             for p in db.session.scalars(select(Province).order_by(Province.name))
         ]
     return result
@@ -177,6 +206,19 @@ def tccs_published(
     and applied by at least one of its products in scope (OCOP, key or specialty)."""
     stmt = select(func.count(distinct(Standard.id))).join(Organization, Organization.id == Standard.organization_id)
     return int(db.session.scalar(stmt.where(*_tccs_in(province_id, first, last, product_scope))) or 0)
+
+
+def tccs_published_by_year(
+    province_id: int, first: int, last: int, *, product_scope: Iterable[str] = (), **_: Any
+) -> dict[int, int]:
+    year = _year_of(Standard.published_on)
+    stmt = (
+        select(year, func.count(distinct(Standard.id)))
+        .join(Organization, Organization.id == Standard.organization_id)
+        .where(*_tccs_in(province_id, first, last, product_scope))
+        .group_by(year)
+    )
+    return _yearly(stmt, first, last)
 
 
 def _tccs_in(province_id: int, first: int, last: int | None, product_scope: Iterable[str]) -> list[ColumnElement[bool]]:
@@ -372,6 +414,26 @@ def organizations_supported(
     return int(db.session.scalar(stmt.where(*where)) or 0)
 
 
+def organizations_supported_by_year(
+    province_id: int,
+    first: int,
+    last: int,
+    *,
+    kinds: Iterable[str] = GUIDANCE_KINDS,
+    sme_only: bool = False,
+    key_product_only: bool = False,
+    **_: Any,
+) -> dict[int, int]:
+    year = _year_of(SupportActivity.held_on)
+    stmt = (
+        select(year, func.count(distinct(SupportActivity.organization_id)))
+        .join(Organization, Organization.id == SupportActivity.organization_id)
+        .where(*_supported_in(province_id, first, last, kinds, sme_only, key_product_only))
+        .group_by(year)
+    )
+    return _yearly(stmt, first, last)
+
+
 def _supported_in(
     province_id: int, first: int, last: int | None, kinds: Iterable[str], sme_only: bool, key_product_only: bool
 ) -> list[ColumnElement[bool]]:
@@ -390,20 +452,34 @@ def _supported_in(
     return where
 
 
+def _attendances() -> ColumnElement[int]:
+    return func.coalesce(func.sum(func.coalesce(SupportActivity.attendees, 1)), 0)
+
+
 def activity_attendances(
     province_id: int, first: int, last: int | None = None, *, kinds: Iterable[str] = ("training",), **_: Any
 ) -> int:
     """Attendances at activities of `kinds`: the attendees recorded, or one for an activity
     recorded for a single organisation without a head count."""
-    stmt = select(func.coalesce(func.sum(func.coalesce(SupportActivity.attendees, 1)), 0)).where(
-        *_activities_in(province_id, first, last, kinds)
-    )
+    stmt = select(_attendances()).where(*_activities_in(province_id, first, last, kinds))
     return int(db.session.scalar(stmt) or 0)
+
+
+def activity_attendances_by_year(
+    province_id: int, first: int, last: int, *, kinds: Iterable[str] = ("training",), **_: Any
+) -> dict[int, int]:
+    year = _year_of(SupportActivity.held_on)
+    stmt = select(year, _attendances()).where(*_activities_in(province_id, first, last, kinds)).group_by(year)
+    return _yearly(stmt, first, last)
 
 
 def experts_trained(province_id: int, first: int, last: int | None = None, **_: Any) -> int:
     """People who attended expert training (each expert should be recorded once)."""
     return activity_attendances(province_id, first, last, kinds=("expert_training",))
+
+
+def experts_trained_by_year(province_id: int, first: int, last: int, **_: Any) -> dict[int, int]:
+    return activity_attendances_by_year(province_id, first, last, kinds=("expert_training",))
 
 
 # ---- reported figures ------------------------------------------------------------------------
@@ -439,6 +515,20 @@ COMPUTED: dict[str, Callable[..., Any]] = {
 SHARE_METRICS = frozenset(
     {"product_readiness_share", "high_risk_organizations_guided_share", "certified_product_share"}
 )
+# Every year's figure of a count metric from one grouped query: {year: figure} for first..last,
+# equal to calling the metric for each year alone.
+BY_YEAR: dict[str, Callable[..., dict[int, int]]] = {
+    "certificates_issued": certificates_issued_by_year,
+    "organizations_certified": organizations_certified_by_year,
+    "tccs_published": tccs_published_by_year,
+    "organizations_supported": organizations_supported_by_year,
+    "activity_attendances": activity_attendances_by_year,
+    "experts_trained": experts_trained_by_year,
+}
+# Count metrics whose figure over several years is the sum of the years' figures (each record
+# falls in one year); the others count distinct organisations across years.
+ADDITIVE_METRICS = frozenset({"certificates_issued", "tccs_published", "activity_attendances", "experts_trained"})
+assert set(BY_YEAR) == set(COMPUTED) - SHARE_METRICS and set(BY_YEAR) >= ADDITIVE_METRICS
 
 
 # ---- the records behind a figure (drill-down) ------------------------------------------------
@@ -618,8 +708,8 @@ assert set(RECORDS) == set(COMPUTED)
 
 
 def certificates_by_year(province_id: int, first: int, last: int) -> dict[int, int]:
-    """Confirmed certificates issued in each year (one index range per year)."""
-    return {y: certificates_issued(province_id, y) for y in range(first, last + 1)}
+    """Confirmed certificates issued in each year (one grouped read of the index range)."""
+    return certificates_issued_by_year(province_id, first, last)
 
 
 def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
@@ -647,7 +737,7 @@ def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
 def tccs_by_year(province_id: int, first: int, last: int) -> dict[int, int]:
     """Base standards (TCCS) published each year by the province's organisations, whatever they apply to."""
     start, stop = year_bounds(first, last)
-    year = cast(func.extract("year", Standard.published_on), Integer)
+    year = _year_of(Standard.published_on)
     rows = db.session.execute(
         select(year, func.count(Standard.id))
         .join(Organization, Organization.id == Standard.organization_id)

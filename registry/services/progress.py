@@ -23,6 +23,7 @@ Rules (a year is a calendar year in Vietnam time, UTC+7; the report year may not
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -131,7 +132,30 @@ def _measure(target: Target, province_id: int, first: int, last: int, today: dat
     return float(fn(province_id, first, last, **params))
 
 
-def target_progress(target: Target, province_id: int, year: int, now: datetime) -> TargetProgress:
+def _metric_key(target: Target) -> tuple[str, str]:
+    """Targets measured by the same metric with the same parameters share their yearly figures."""
+    return target.metric, json.dumps(target.params or {}, sort_keys=True)
+
+
+def _yearly_figures(targets: list[Target], province_id: int, year: int) -> dict[tuple[str, str], dict[int, int]]:
+    """Every year's figure of each count metric the targets use, one grouped query per metric over
+    the years all its targets need up to `year`."""
+    spans: dict[tuple[str, str], tuple[int, int]] = {}
+    for t in targets:
+        if t.metric in metrics.BY_YEAR and year >= t.period_start:
+            key, last = _metric_key(t), min(year, t.period_end)
+            first_, last_ = spans.get(key, (t.period_start, last))
+            spans[key] = (min(first_, t.period_start), max(last_, last))
+    return {
+        key: metrics.BY_YEAR[key[0]](province_id, first, last, **json.loads(key[1]))
+        for key, (first, last) in spans.items()
+    }
+
+
+def target_progress(
+    target: Target, province_id: int, year: int, now: datetime, yearly: dict[int, int] | None = None
+) -> TargetProgress:
+    """`yearly` may carry the metric's figures for the target's years already (see `_yearly_figures`)."""
     today = now.astimezone(VN).date()
     if year < target.period_start:
         return TargetProgress(target, None, {}, None, None, "no_data", "not_started")
@@ -148,6 +172,10 @@ def target_progress(target: Target, province_id: int, year: int, now: datetime) 
         )
         figures = {r.year: r for r in rows}
         per_year: dict[int, float | None] = {y: (figures[y].value if y in figures else None) for y in years}
+    elif target.metric in metrics.BY_YEAR:
+        if yearly is None:
+            yearly = metrics.BY_YEAR[target.metric](province_id, years[0], years[-1], **(target.params or {}))
+        per_year = {y: float(yearly[y]) for y in years}
     else:
         per_year = {y: _measure(target, province_id, y, y, today) for y in years}
     actual = per_year.get(year)
@@ -159,6 +187,8 @@ def target_progress(target: Target, province_id: int, year: int, now: datetime) 
             period_actual = sum(known) if known else None
         elif target.metric in metrics.SHARE_METRICS:
             period_actual = per_year[last]
+        elif target.metric in metrics.ADDITIVE_METRICS:
+            period_actual = sum(known)
         else:
             period_actual = _measure(target, province_id, target.period_start, last, today)
     elif target.kind == "annual_minimum":
@@ -234,6 +264,8 @@ def plan_progress(province: Province, year: int, now: datetime | None = None) ->
     now = now or now_vn()
     plan = plan_for(province)
     month, day = (int(part) for part in plan.report_deadline.split("-"))
+    targets = list(plan.targets)
+    yearly = _yearly_figures(targets, province.id, year)
     return PlanProgress(
         province=province,
         plan=plan,
@@ -241,7 +273,7 @@ def plan_progress(province: Province, year: int, now: datetime | None = None) ->
         today=now.astimezone(VN).date(),
         year_fraction=year_fraction(year, now),
         deadline=date(year, month, day),
-        targets=[target_progress(t, province.id, year, now) for t in plan.targets],
+        targets=[target_progress(t, province.id, year, now, yearly.get(_metric_key(t))) for t in targets],
     )
 
 

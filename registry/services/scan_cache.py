@@ -8,20 +8,32 @@ Statuses that change with the calendar (expiry, the OCOP term) are handled by ke
 
 Writes that bypass the audit log (seeding, bulk SQL) are not seen until the next audited write or
 the next day; restart the app servers after them.
+
+With REDIS_URL set, a process that commits a write also publishes on VERSION_CHANNEL and every
+subscribed process drops its cache at once (sub-second across servers). That is only a shortcut:
+a lost message or a Redis outage leaves the database check as the bound.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+import redis
+from flask import current_app, has_app_context
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from registry.extensions import db
 from registry.models import AuditEntry
+
+log = logging.getLogger(__name__)
+VERSION_CHANNEL = "registry:version"
 
 DEFAULT_CHECK_SECONDS = 1.0
 DEFAULT_MAX_ENTRIES = 20_000
@@ -122,3 +134,69 @@ class ScanCache:
             self._next_check = self._clock() + self.check_seconds
         finally:
             self._check_lock.release()
+
+
+# --- Redis push (optional) --------------------------------------------------------------------
+
+_WROTE = "scan_cache_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    """Publish a version bump after a committed write when the app has REDIS_URL."""
+    if not session.info.pop(_WROTE, False) or not has_app_context():
+        return
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return
+    try:
+        _client(url).publish(VERSION_CHANNEL, b"bump")
+    except redis.RedisError:
+        log.warning("scan cache: could not publish a version bump; workers rely on the database check")
+
+
+_clients: dict[str, redis.Redis] = {}
+
+
+def _client(url: str) -> redis.Redis:
+    client = _clients.get(url)
+    if client is None:
+        client = _clients.setdefault(url, redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1))
+    return client
+
+
+def subscribe(cache: ScanCache, url: str) -> threading.Thread:
+    """A daemon thread that drops `cache` on every published bump, reconnecting after errors."""
+
+    def listen() -> None:
+        while True:
+            try:
+                pubsub = redis.Redis.from_url(url, socket_connect_timeout=2).pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(VERSION_CHANNEL)
+                cache.clear()  # anything missed while (re)connecting
+                for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        cache.clear()
+            except redis.RedisError:
+                log.warning("scan cache: Redis subscription lost; retrying in 2 s")
+                time.sleep(2)
+
+    thread = threading.Thread(target=listen, name="scan-cache-redis", daemon=True)
+    thread.start()
+    return thread

@@ -74,6 +74,7 @@ def seed_plans(root: Path = SEEDS) -> int:
         plan.implements, plan.implements_date = data.get("implements"), data.get("implements_date")
         plan.period_start, plan.period_end = _year_field(data["period_start"]), _year_field(data["period_end"])
         plan.report_to, plan.report_deadline = data.get("report_to"), str(data["report_deadline"])
+        plan.report_to_en = data.get("report_to_en")
         plan.report_deadline_note = data.get("report_deadline_note")
         db.session.add(plan)
         db.session.flush()

@@ -8,6 +8,7 @@ from registry.extensions import db, login
 from registry.models import User
 
 from . import account, admin, certification, dost, imports, producer, resolver, verify
+from .filters import register_filters
 from .pages import bp
 from .security import register_security_headers
 
@@ -24,6 +25,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(imports.bp)
     login.login_view = "account.login"
     register_security_headers(app)
+    register_filters(app)
 
     @login.user_loader
     def load_user(user_id: str) -> User | None:

@@ -17,7 +17,7 @@ from registry.schemas.resources import BodyIn
 from registry.services import administration, organizations, places, signing, users
 from registry.services.common import get_or_404, paginate
 
-from . import producer
+from . import labels, producer
 from .certification import actor, field_messages, page_helpers, role_page
 from .producer import t
 
@@ -25,14 +25,7 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 bp.context_processor(page_helpers)
 
 PER_PAGE = 50
-ROLE_NAMES: dict[str, tuple[str, str]] = {
-    "admin": ("Quản trị viên", "Administrator"),
-    "dost_officer": ("Cán bộ Sở KH&CN", "DOST officer"),
-    "inspector": ("Thanh tra, kiểm tra viên", "Inspector"),
-    "body_staff": ("Nhân viên tổ chức chứng nhận", "Certification-body staff"),
-    "producer": ("Cơ sở sản xuất", "Producer"),
-}
-assert set(ROLE_NAMES) == set(ROLES)
+ROLE_NAMES = labels.ROLES
 BODY_FIELDS = {
     "name": "str",
     "accreditation_number": "str",

@@ -26,7 +26,7 @@ from registry.models.report import REPORT_STATUSES
 from registry.schemas.resources import CertificateIn
 from registry.services import certificates, organizations, products, report_queue, standards
 from registry.services.common import get_or_404, paginate
-from registry.services.timefmt import local_iso, today_vn
+from registry.services.timefmt import today_vn
 
 from . import producer
 from .producer import current_lang, t
@@ -103,7 +103,7 @@ def report_choice(group: str, value: str) -> str:
 
 
 def field_messages(errors: list[FieldError]) -> dict[str, list[str]]:
-    """Rendered messages keyed by form field, with the labels of these pages."""
+    """Messages shown beside each form field; another field a rule names gets these pages' label."""
     lang = current_lang()
     out: dict[str, list[str]] = {}
     for e in errors:
@@ -111,7 +111,7 @@ def field_messages(errors: list[FieldError]) -> dict[str, list[str]]:
         params = dict(e.params)
         if isinstance(params.get("other"), str):
             params["other"] = label(params["other"])
-        out.setdefault(name, []).append(render_rule(e.rule, lang, label(name), params))
+        out.setdefault(name, []).append(render_rule(e.rule, lang, None, params))
     return out
 
 
@@ -206,7 +206,7 @@ def _detail(area: str, cert: Certificate, status: int = 200, **ctx: Any) -> tupl
     emails = {
         uid: email for uid, email in db.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids)))
     }
-    history = [(e, local_iso(e.at), emails.get(e.actor_id or 0, "")) for e in cert.history]
+    history = [(e, emails.get(e.actor_id or 0, "")) for e in cert.history]
     ctx.setdefault("values", MultiDict())
     ctx.setdefault("errors", {})
     return render_template(
@@ -225,6 +225,9 @@ def _transition(area: str, cert_id: int) -> Any:
     cert = _certificate(cert_id)
     action = request.form.get("action", "")
     reason = request.form.get("reason", "")
+    if not action:  # nothing is preselected (a withdrawal is final), so an unmade choice is the usual mistake
+        problem = FieldError("action", "choice_required")
+        return _detail(area, cert, 422, values=request.form, errors=field_messages([problem]))
     try:
         certificates.transition_certificate(actor(), cert.id, action, reason)
     except InvalidInput as err:
@@ -250,7 +253,7 @@ def _refusal(cert: Certificate, action: str) -> str:
         "action": VERBS.get(action, (action, action))[index],
         "allowed": ", ".join(allowed) if allowed else none,
     }
-    return render_rule("transition_offer", lang, label("action"), params)
+    return render_rule("transition_offer", lang, None, params)
 
 
 @bp.route("/body/certificates/<int:cert_id>")
@@ -375,7 +378,6 @@ def _queue(status: int = 200, errors: dict[int, dict[str, list[str]]] | None = N
         page=page,
         wanted=wanted if wanted in REPORT_STATUSES else "",
         show_contact=report_queue.may_see_contact(user),
-        local_iso=local_iso,
         errors=errors or {},
         values=values or MultiDict(),
     ), status

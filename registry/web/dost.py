@@ -30,6 +30,7 @@ from registry.services.places import resolve_province
 from registry.services.progress import STATUS_LABELS, TargetProgress
 from registry.services.timefmt import today_vn
 
+from . import labels
 from .charts import Bar, bar_chart
 from .producer import current_lang, t
 
@@ -52,14 +53,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "evidence": ("Căn cứ (văn bản, báo cáo)", "Evidence (document, report)"),
     "target_id": ("Chỉ tiêu", "Target"),
 }
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "guidance": ("Hướng dẫn", "Guidance"),
-    "training": ("Đào tạo, tập huấn", "Training"),
-    "pilot_model": ("Mô hình điểm", "Pilot model"),
-    "productivity_tool": ("Công cụ cải tiến năng suất", "Productivity tool"),
-    "financing": ("Hỗ trợ kinh phí", "Financing"),
-    "expert_training": ("Đào tạo chuyên gia", "Expert training"),
-}
+KIND_LABELS = labels.ACTIVITY_KINDS
 UNIT_LABELS: dict[str, tuple[str, str]] = {
     "certificates": ("chứng nhận", "certificates"),
     "organizations": ("tổ chức", "organisations"),
@@ -81,23 +75,26 @@ ENTITY_LABELS: dict[str, tuple[str, str]] = {
     "activity": ("hoạt động", "activities"),
     "product": ("sản phẩm", "products"),
 }
-CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    "product_standard": ("Sản phẩm phù hợp tiêu chuẩn", "Product to a standard"),
-    "product_regulation": ("Sản phẩm phù hợp quy chuẩn", "Product to a regulation"),
-    "management_system": ("Hệ thống quản lý", "Management system"),
-    "gap": ("GAP", "GAP"),
-    "organic": ("Hữu cơ", "Organic"),
-    "traceability": ("Truy xuất nguồn gốc", "Traceability"),
-    "declaration_standard": ("Công bố hợp chuẩn", "Declared to a standard"),
-    "declaration_regulation": ("Công bố hợp quy", "Declared to a regulation"),
-    "other": ("Khác", "Other"),
-}
-assert set(KIND_LABELS) == set(ACTIVITY_KINDS)
+CATEGORY_LABELS = labels.CATEGORIES_SHORT
 
 
 def pick(table: dict[str, tuple[str, str]], key: str | None) -> str:
     vi, en = table.get(key or "", (key or "", key or ""))
     return t(vi, en)
+
+
+# The words of a plan's clause references ("II.2.1.i; phụ lục dòng 8"), longest first so that
+# "gạch đầu dòng" is not read as "gạch đầu" + "dòng".
+CLAUSE_WORDS_EN = (("gạch đầu dòng", "bullet"), ("phụ lục", "appendix"), ("dòng", "row"), ("mục", "item"))
+
+
+def clause_text(clause: str, lang: str | None = None) -> str:
+    """A clause reference in the page's language; the numbering is the same in both."""
+    if (lang or current_lang()) != "en":
+        return clause
+    for vi, en in CLAUSE_WORDS_EN:
+        clause = clause.replace(vi, en)
+    return clause
 
 
 def number(value: float | None) -> str:
@@ -112,7 +109,7 @@ def _messages(errors: list[FieldError]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for e in errors:
         name = e.field.split(".")[0]
-        out.setdefault(name, []).append(render_rule(e.rule, lang, pick(LABELS, name), dict(e.params)))
+        out.setdefault(name, []).append(render_rule(e.rule, lang, None, dict(e.params)))
     return out
 
 
@@ -290,7 +287,7 @@ def records() -> Any:
         if rule == "mean":
             figures = [s["records"].figure for s in sections]
             mean = round(sum(f for f in figures if f is not None) / len(figures), 2) if figures else None
-        title = f"{target.code} — {target.clause}"
+        title = f"{target.code} — {clause_text(target.clause)}"
     elif request.args.get("metric") == "certificates":
         category = request.args.get("category") or None
         if category is not None and category not in CATEGORY_LABELS:
@@ -516,4 +513,6 @@ def register(app: Any) -> None:
     app.register_blueprint(bp)
     tables = {"kind": KIND_LABELS, "unit": UNIT_LABELS, "target_kind": KIND_OF_TARGET, "entity": ENTITY_LABELS,
               "category": CATEGORY_LABELS, "field": LABELS}  # fmt: skip
-    app.jinja_env.globals.update(dost_label=lambda table, key: pick(tables[table], key), dost_number=number)
+    app.jinja_env.globals.update(
+        dost_label=lambda table, key: pick(tables[table], key), dost_number=number, dost_clause=clause_text
+    )

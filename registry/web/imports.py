@@ -47,11 +47,6 @@ def _lang() -> str:
     return "en" if select_locale() == "en" else "vi"
 
 
-def _label(name: str, lang: str) -> str:
-    vi, en = {"kind": ("Loại dữ liệu", "Kind of records"), "file": ("Tệp", "File")}[name]
-    return vi if lang == "vi" else en
-
-
 def _allowed_kinds() -> tuple[str, ...]:
     kinds = KINDS_BY_ROLE.get(current_user.role)
     if not kinds:
@@ -127,10 +122,10 @@ def upload() -> Any:
     values = {"kind": kind, "dry_run": dry_run}
     errors: dict[str, list[str]] = {}
     if kind not in kinds:
-        errors["kind"] = [render_rule("enum", lang, _label("kind", lang), {"choices": list(kinds)})]
+        errors["kind"] = [render_rule("enum", lang, None, {"choices": list(kinds)})]
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        errors["file"] = [render_rule("required", lang, _label("file", lang), {})]
+        errors["file"] = [render_rule("required", lang, None, {})]
     if errors:
         return _form(kinds, errors, values, 422)
     assert upload is not None
@@ -149,7 +144,7 @@ def upload() -> Any:
     spool.seek(0)
     if problem is not None:
         spool.close()
-        errors["file"] = [render_rule(problem.rule, lang, _label("file", lang), problem.params)]
+        errors["file"] = [render_rule(problem.rule, lang, None, problem.params)]
         return _form(kinds, errors, values, 422)
     outcome = _Outcome(kind, spool, dry_run, lang)
     body = stream_template(

@@ -54,6 +54,7 @@ from registry.services import (
 from registry.services.common import get_or_404, paginate
 from registry.services.timefmt import local_iso, today_vn
 
+from . import labels
 from .i18n import select_locale
 
 bp = Blueprint("producer", __name__, template_folder="templates")
@@ -121,28 +122,8 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "rural_tourism": ("Du lịch cộng đồng, nông thôn", "Rural and community tourism"),
         "other": ("Khác", "Other"),
     },
-    "kind": {
-        "tccs": ("Tiêu chuẩn cơ sở (TCCS)", "Base standard (TCCS)"),
-        "tcvn": ("Tiêu chuẩn quốc gia (TCVN)", "National standard (TCVN)"),
-        "qcvn": ("Quy chuẩn kỹ thuật (QCVN)", "Technical regulation (QCVN)"),
-        "iso": ("ISO/IEC", "ISO/IEC"),
-        "vietgap": ("VietGAP", "VietGAP"),
-        "globalgap": ("GlobalG.A.P.", "GlobalG.A.P."),
-        "organic": ("Hữu cơ", "Organic"),
-        "haccp": ("HACCP", "HACCP"),
-        "other": ("Khác", "Other"),
-    },
-    "category": {
-        "product_standard": ("Chứng nhận sản phẩm phù hợp tiêu chuẩn", "Product conformity to a standard"),
-        "product_regulation": ("Chứng nhận sản phẩm phù hợp quy chuẩn", "Product conformity to a regulation"),
-        "management_system": ("Hệ thống quản lý", "Management system"),
-        "gap": ("Thực hành nông nghiệp tốt (GAP)", "Good agricultural practice"),
-        "organic": ("Hữu cơ", "Organic"),
-        "traceability": ("Truy xuất nguồn gốc", "Traceability"),
-        "declaration_standard": ("Công bố hợp chuẩn", "Declaration of conformity to a standard"),
-        "declaration_regulation": ("Công bố hợp quy", "Declaration of conformity to a regulation"),
-        "other": ("Khác", "Other"),
-    },
+    "kind": labels.STANDARD_KINDS,
+    "category": labels.CATEGORIES,
     "biz_step": {
         "harvesting": ("Thu hoạch", "Harvesting"),
         "commissioning": ("Gắn mã", "Commissioning"),
@@ -157,13 +138,7 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "destroying": ("Tiêu huỷ", "Destroying"),
         "other": ("Khác", "Other"),
     },
-    "status": {
-        "valid": ("Còn hiệu lực", "Valid"),
-        "suspended": ("Tạm đình chỉ", "Suspended"),
-        "withdrawn": ("Đã thu hồi", "Withdrawn"),
-        "expired": ("Hết hiệu lực", "Expired"),
-        "active": ("Đang lưu hành", "Active"),
-    },
+    "status": labels.STATUSES,
 }
 assert set(CHOICES["ocop_group"]) == set(OCOP_GROUPS) and set(CHOICES["kind"]) == set(STANDARD_KINDS)
 assert set(CHOICES["category"]) == set(CERTIFICATE_CATEGORIES) and set(CHOICES["biz_step"]) == set(BIZ_STEPS)
@@ -210,7 +185,7 @@ def lot_options(items: Any) -> list[tuple[str, str]]:
 
 
 def _messages(errors: list[FieldError]) -> dict[str, list[str]]:
-    """Rendered messages keyed by form field (a list item's path `standard_ids.0` belongs to `standard_ids`)."""
+    """Messages shown beside each form field (a list item's path `standard_ids.0` belongs to `standard_ids`)."""
     lang = current_lang()
     out: dict[str, list[str]] = {}
     for e in errors:
@@ -218,7 +193,7 @@ def _messages(errors: list[FieldError]) -> dict[str, list[str]]:
         params = dict(e.params)
         if isinstance(params.get("other"), str):  # another field named in the rule (date order)
             params["other"] = label(params["other"])
-        out.setdefault(name, []).append(render_rule(e.rule, lang, label(name), params))
+        out.setdefault(name, []).append(render_rule(e.rule, lang, None, params))
     return out
 
 

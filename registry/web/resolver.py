@@ -9,20 +9,20 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, current_app, json, redirect, render_template, request
-from flask_wtf.csrf import generate_csrf
+from flask import Blueprint, Flask, Response, current_app, g, json, redirect, render_template, request, request_finished
+from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from registry.errors import FieldError, InvalidInput, NotFound
 from registry.extensions import limiter
-from registry.messages import problem_title, render_rule
+from registry.messages import SUPPORTED, problem_title, render_rule
 from registry.models.report import REPORT_KINDS
 from registry.services import consumer_reports, digital_link
 from registry.services.digital_link import DigitalLink, InvalidDigitalLink
-from registry.services.scan_cache import DEFAULT_CHECK_SECONDS, Cached, ScanCache
+from registry.services.scan_cache import DEFAULT_CHECK_SECONDS, Cached, ScanCache, subscribe
 from registry.services.timefmt import today_vn
-from registry.web.i18n import select_locale
+from registry.web.security import NONCE_PLACEHOLDER, csp_nonce
 
 bp = Blueprint("resolver", __name__, template_folder="templates")
 
@@ -31,9 +31,10 @@ LINKSET = "application/linkset+json"
 PROBLEM_TYPE = "https://registry.invalid/problems/"
 # Link types this resolver can answer, by their compact (gs1:) name.
 KNOWN_LINK_TYPES = ("pip", "certificationInfo", "traceability", "epcis", "defaultLink")
-# Cached pages carry this in place of the per-session CSRF token; each answer swaps in the real one.
-CSRF_PLACEHOLDER = "@@csrf-token-placeholder@@"
-_CSRF_BYTES = CSRF_PLACEHOLDER.encode()
+# The scan answer depends on nothing but the URL and these headers: no cookie is read or set, so a
+# shared cache (proxy, CDN) may keep it. The report form, which needs a CSRF token, has its own page.
+VARY = "Accept, Accept-Language"
+_NONCE_BYTES = NONCE_PLACEHOLDER.encode()
 _cache_lock = threading.Lock()
 
 TEXT: dict[str, dict[str, str]] = {
@@ -73,6 +74,7 @@ TEXT: dict[str, dict[str, str]] = {
         "inputs": "Nguyên liệu từ lô",
         "report": "Báo cáo vấn đề",
         "report_hint": "Nghi ngờ hàng giả hoặc sản phẩm lỗi? Gửi cho cơ quan quản lý thị trường.",
+        "report_about": "Báo cáo về sản phẩm",
         "kind": "Loại vấn đề",
         "counterfeit": "Nghi hàng giả",
         "defect": "Lỗi chất lượng",
@@ -125,6 +127,7 @@ TEXT: dict[str, dict[str, str]] = {
         "inputs": "Made from lots",
         "report": "Report a problem",
         "report_hint": "Suspect a counterfeit or a defect? Tell the market inspectors.",
+        "report_about": "Report about the product",
         "kind": "Kind of problem",
         "counterfeit": "Suspected counterfeit",
         "defect": "Quality defect",
@@ -174,6 +177,19 @@ BIZ_STEPS = {
 }
 
 
+@bp.record_once
+def _on_register(state: BlueprintSetupState) -> None:
+    request_finished.connect(_vary_without_cookie, state.app)
+
+
+def _vary_without_cookie(_sender: Flask, response: Response, **_extra: Any) -> None:
+    """Flask adds `Vary: Cookie` once anything touched the session, and flask-login's after_request hook
+    always does; a scan answer never reads the session (see scan_locale), so shared caches need not split on it.
+    """
+    if g.get("scan_answer"):
+        response.headers["Vary"] = VARY
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -198,6 +214,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def scan_locale() -> str:
+    """`?lang=`, then Accept-Language, then Vietnamese: never the session, so the answer varies only as VARY says."""
+    lang = request.args.get("lang")
+    if lang in SUPPORTED:
+        return str(lang)
+    return request.accept_languages.best_match(SUPPORTED, default="vi") or "vi"
 
 
 def _wanted() -> str:
@@ -237,12 +261,15 @@ def _problem(status: int, code: str, lang: str, errors: list[FieldError] | None 
     return response
 
 
-def _page(lang: str, status: int = 200, **context: Any) -> Response:
+def _page(lang: str, status: int = 200, cached: bool = False, **context: Any) -> Response:
+    """The consumer page in one of its modes; `cached` renders the nonce placeholder for the scan cache."""
     t = TEXT[lang]
+    if cached:
+        context["csp_nonce"] = lambda: NONCE_PLACEHOLDER
     html = render_template("scan.html", lang=lang, t=t, steps=BIZ_STEPS[lang], kinds=REPORT_KINDS, **context)
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Content-Language"] = lang
-    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    response.headers["Vary"] = VARY
     return response
 
 
@@ -258,7 +285,7 @@ def _parse(suffix: str = "") -> DigitalLink:
     return digital_link.parse(_raw_path(suffix), query)
 
 
-def _not_found(lang: str, err: NotFound, link: DigitalLink) -> Response:
+def _not_found(lang: str, err: NotFound, link: DigitalLink, cached: bool = False) -> Response:
     t = TEXT[lang]
     if err.rule == "unknown_lot":
         text = t["not_found_lot"].format(lot=link.lot)
@@ -266,7 +293,7 @@ def _not_found(lang: str, err: NotFound, link: DigitalLink) -> Response:
         text = t["not_found_gtin"].format(gtin=link.gtin)
     if _wanted() != "html":
         return _problem(404, "not_found", lang, detail=text)
-    return _page(lang, 404, mode="error", heading=t["not_found"], details=[text])
+    return _page(lang, 404, cached, mode="error", heading=t["not_found"], details=[text])
 
 
 # --- links -----------------------------------------------------------------------------------
@@ -332,14 +359,18 @@ def scan_cache() -> ScanCache:
     cache = app.extensions.get("scan_cache")
     if cache is None:
         with _cache_lock:
-            cache = app.extensions.setdefault("scan_cache", ScanCache(_check_seconds(app)))
+            cache = app.extensions.get("scan_cache")
+            if cache is None:
+                cache = app.extensions["scan_cache"] = ScanCache(_check_seconds(app))
+                if cache.enabled and app.config.get("REDIS_URL"):
+                    subscribe(cache, app.config["REDIS_URL"])
     return cache  # type: ignore[no-any-return]
 
 
 def _from_cache(hit: Cached) -> Response:
     body = hit.body
-    if _CSRF_BYTES in body:
-        body = body.replace(_CSRF_BYTES, generate_csrf().encode())
+    if _NONCE_BYTES in body:
+        body = body.replace(_NONCE_BYTES, csp_nonce().encode())
     response = Response(body, status=hit.status, mimetype=hit.mimetype)
     response.headers.extend(hit.headers)
     return response
@@ -353,7 +384,8 @@ def _to_cache(response: Response) -> Cached:
 @bp.get("/01/<path:rest>")
 def resolve(rest: str) -> Response:
     """Answers the page, JSON and linkset from the scan cache; only link-type redirects skip it."""
-    lang = select_locale()
+    g.scan_answer = True
+    lang = scan_locale()
     t = TEXT[lang]
     try:
         link = _parse()
@@ -385,21 +417,21 @@ def resolve(rest: str) -> Response:
 
 
 def _render(link: DigitalLink, lang: str, kind: str) -> Response:
-    """The answer from the database; an HTML page carries CSRF_PLACEHOLDER when the cache is on."""
+    """The answer from the database; an HTML page carries the nonce placeholder when the cache is on."""
+    cached = scan_cache().enabled
     try:
         data = digital_link.resolve_digital_link(link)
     except NotFound as err:
-        return _not_found(lang, err, link)
+        return _not_found(lang, err, link, cached)
     links = linkset(data, lang)
     if kind == "linkset":
         response = _json(links, mimetype=LINKSET)
     elif kind == "json":
         response = _json(_scan_json(data, links))
     else:
-        token: dict[str, Any] = {"csrf_token": lambda: CSRF_PLACEHOLDER} if scan_cache().enabled else {}
-        response = _page(lang, mode="product", d=data, report_url=request.path + "/report", errors=[], **token)
+        response = _page(lang, 200, cached, mode="product", d=data, here=link.path, report_url=link.path + "/report")
     response.headers["Link"] = f'<{_base()}{link.path}?linkType=linkset>; rel="linkset"; type="{LINKSET}"'
-    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    response.headers["Vary"] = VARY
     response.headers["Content-Language"] = lang
     return response
 
@@ -433,16 +465,54 @@ def _scan_json(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _report_target(rest: str) -> DigitalLink | Response:
+    """The Digital Link a report URL is about, or the answer to give instead."""
+    lang = scan_locale()
+    try:
+        return _parse("/report")
+    except InvalidDigitalLink as err:
+        if request.method == "GET":
+            try:
+                _parse()
+            except InvalidDigitalLink:
+                pass
+            else:
+                return resolve(rest)  # a lot or serial that is spelled "report"
+        return _error(lang, 400, "invalid_digital_link", TEXT[lang]["bad_link"], err.errors)
+
+
+def _report_page(lang: str, link: DigitalLink, data: dict[str, Any], status: int = 200, **context: Any) -> Response:
+    """The report form, with the product (and lot) it is about; sets the session cookie its CSRF token needs."""
+    back = link.path
+    response = _page(lang, status, mode="report", d=data, here=back + "/report", back=back, **context)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/01/<path:rest>/report")
+def report_form(rest: str) -> Response:
+    """The consumer's "report a problem" form, on a page of its own so the scan page needs no session."""
+    lang = scan_locale()
+    link = _report_target(rest)
+    if isinstance(link, Response):
+        return link
+    try:
+        data = digital_link.resolve_digital_link(link)
+    except NotFound as err:
+        return _not_found(lang, err, link)
+    return _report_page(lang, link, data, form={}, field_errors={})
+
+
 @bp.post("/01/<path:rest>/report")
 @limiter.limit("5/minute")
 def report(rest: str) -> Response:
-    lang = select_locale()
+    lang = scan_locale()
     t = TEXT[lang]
+    link = _report_target(rest)
+    if isinstance(link, Response):
+        return link
     try:
-        link = _parse("/report")
         data = digital_link.resolve_digital_link(link)
-    except InvalidDigitalLink as err:
-        return _error(lang, 400, "invalid_digital_link", t["bad_link"], err.errors)
     except NotFound as err:
         return _not_found(lang, err, link)
     form = {k: request.form.get(k) for k in ("kind", "message", "contact")}
@@ -450,10 +520,12 @@ def report(rest: str) -> Response:
     try:
         consumer_reports.create_report(None, data["product"]["id"], batch_id, form)
     except InvalidInput as err:
-        errors = [render_rule(e.rule, lang, t.get(e.field, e.field), e.params) for e in err.errors]
-        back = request.path.removesuffix("/report")
-        return _page(lang, 422, mode="product", d=data, report_url=request.path, errors=errors, form=form, back=back)
-    return _page(lang, mode="thanks", back=request.path.removesuffix("/report"))
+        field_errors: dict[str, list[str]] = {}
+        for e in err.errors:
+            text = render_rule(e.rule, lang, t.get(e.field, e.field), e.params)
+            field_errors.setdefault(e.field if e.field in form else "", []).append(text)
+        return _report_page(lang, link, data, 422, form=form, field_errors=field_errors)
+    return _page(lang, mode="thanks", back=link.path)
 
 
 @bp.get("/.well-known/gs1resolver")

@@ -76,10 +76,10 @@ class Shots:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.n = 0
 
-    def __call__(self, page: Page, step: str) -> Path:
+    def __call__(self, page: Page, step: str, full_page: bool = True) -> Path:
         self.n += 1
         path = self.dir / f"{self.n:02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)  # a bare SVG document has no page to scroll
         return path
 
 
@@ -88,23 +88,45 @@ def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name)
 
 
+def _csp_guarded(page: Page) -> list[str]:
+    """Collects what the console says the Content Security Policy blocked (an un-nonced style or script)."""
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return violations
+
+
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN"
     )
+    context.set_default_timeout(10_000)  # a step that hangs fails in seconds, not in half a minute
     page = context.new_page()
+    violations = _csp_guarded(page)
     yield page
     context.close()
+    assert not violations, violations
 
 
 @pytest.fixture
 def desktop(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(10_000)  # a step that hangs fails in seconds, not in half a minute
     page = context.new_page()
+    violations = _csp_guarded(page)
     yield page
     context.close()
+    assert not violations, violations
 
 
 def fill(page: Page, label: str, value: Any) -> None:
     page.get_by_label(label).fill(str(value))
+
+
+def login(page: Page, base: str, email: str, password: str) -> None:
+    """Sign in through the login form (Vietnamese labels, as the page first shows)."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Mật khẩu / Password").fill(password)
+    page.get_by_role("button", name="Đăng nhập / Sign in").click()
+    page.wait_for_url("**/workspace")

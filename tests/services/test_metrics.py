@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from registry.errors import Forbidden, InvalidInput
 from registry.extensions import db
-from registry.models import Commune, Product, Province, Target
+from registry.models import Certificate, Commune, Product, Province, Target
 from registry.services import activities, batches, certificates, metrics, organizations, products, progress, standards
 from registry.services.timefmt import VN
 from tests.helpers import valid_gtin13
@@ -248,6 +248,94 @@ def test_attendances_sum_head_counts_and_experts_are_counted_from_expert_trainin
     assert metrics.activity_attendances(dn, 2026, 2027, kinds=["training"]) == 48
     assert metrics.experts_trained(dn, 2026) == 3
     assert metrics.experts_trained(dn, 2027) == 0
+
+
+# ---- every year from one grouped query --------------------------------------------------------
+
+
+def test_each_years_figure_from_the_grouped_query_equals_the_metric_for_that_year_alone(world, rec):
+    a, b = world.organization("gia-lai", is_sme=True), world.organization("gia-lai", is_sme=False)
+    rec.product(b, is_key_product=True)
+    ocop = rec.product(a, ocop_stars=4)
+    producer = world.user("producer", organization_id=a.id)
+    for org, day, category in (
+        (a, "2025-12-31", "management_system"),
+        (a, "2026-01-01", "management_system"),
+        (a, "2026-12-31", "gap"),
+        (b, "2026-12-31", "management_system"),
+        (b, "2027-01-01", "organic"),
+        (a, "2028-12-31", "product_standard"),
+    ):
+        rec.cert(org, day, category)
+    rec.cert(a, "2027-06-01", "management_system", actor=producer)  # declared, never confirmed
+    rec.cert(world.organization("dong-nai"), "2027-06-01", "management_system")  # another province
+    for day in ("2025-12-31", "2026-01-01", "2027-12-31"):
+        products.apply_standard(world.admin, ocop.id, rec.tccs(a, day).id)
+    rec.activity(a, "training", "2026-12-31", attendees=5)
+    rec.activity(b, "training", "2027-01-01")
+    rec.activity(a, "guidance", "2027-01-01")
+    rec.activity(b, "pilot_model", "2028-12-31")
+    rec.activity(None, "expert_training", "2028-01-01", province="gia-lai", attendees=2)
+    gl = pid("gia-lai")
+    expected = {
+        ("certificates_issued", ()): {2025: 1, 2026: 3, 2027: 1, 2028: 1, 2029: 0},
+        ("organizations_certified", ("management_system",)): {2025: 1, 2026: 2, 2027: 0, 2028: 0, 2029: 0},
+        ("tccs_published", ()): {2025: 1, 2026: 1, 2027: 1, 2028: 0, 2029: 0},
+        ("organizations_supported", ()): {2025: 0, 2026: 1, 2027: 2, 2028: 0, 2029: 0},
+        ("activity_attendances", ()): {2025: 0, 2026: 5, 2027: 1, 2028: 0, 2029: 0},
+        ("experts_trained", ()): {2025: 0, 2026: 0, 2027: 0, 2028: 2, 2029: 0},
+    }
+    params = {
+        "organizations_certified": {"categories": ["management_system"]},
+        "tccs_published": {"product_scope": ["ocop"]},
+        "organizations_supported": {"kinds": ["training", "guidance"]},
+        "activity_attendances": {"kinds": ["training"]},
+    }
+    for (metric, _), years in expected.items():
+        kw = params.get(metric, {})
+        grouped = metrics.BY_YEAR[metric](gl, 2025, 2029, **kw)
+        assert grouped == years, metric
+        assert grouped == {y: metrics.COMPUTED[metric](gl, y, **kw) for y in range(2025, 2030)}, metric
+        if metric in metrics.ADDITIVE_METRICS:
+            assert sum(grouped.values()) == metrics.COMPUTED[metric](gl, 2025, 2029, **kw), metric
+    assert metrics.BY_YEAR["organizations_supported"](gl, 2026, 2028, kinds=["pilot_model"], key_product_only=True) == {
+        2026: 0,
+        2027: 0,
+        2028: 1,
+    }
+    assert metrics.BY_YEAR["organizations_supported"](gl, 2027, 2027, kinds=["training"], sme_only=True) == {2027: 0}
+
+
+def test_targets_sharing_a_metric_get_the_same_figures_as_each_measured_alone(world, rec):
+    org = world.organization("thai-nguyen")
+    for day in ("2027-01-01", "2027-12-31", "2030-12-31", "2031-01-01", "2032-05-05"):
+        rec.cert(org, day, "product_regulation")
+    plan = progress.plan_for(db.session.get(Province, pid("thai-nguyen")))
+    now = datetime(2032, 7, 1, tzinfo=VN)
+    shared = {t.target.code: t for t in progress.plan_progress(plan.province, 2032, now).targets}
+    for t in plan.targets:
+        alone = progress.target_progress(t, plan.province_id, 2032, now)
+        assert (alone.per_year, alone.period_actual, alone.status) == (
+            shared[t.code].per_year,
+            shared[t.code].period_actual,
+            shared[t.code].status,
+        ), t.code
+    assert shared["TN-CERT-2030"].per_year == {2027: 2, 2028: 0, 2029: 0, 2030: 1}
+    assert shared["TN-CERT-2035"].per_year == {2031: 1, 2032: 1}
+
+
+def test_the_province_year_count_reads_only_the_partial_covering_index(app):
+    stmt = select(func.count(Certificate.id)).where(*metrics._certificates_in(1, 2029, 2029, None))
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+        plan = " ".join(db.session.scalars(text("EXPLAIN " + sql)))
+        assert "Index Only Scan using ix_certificates_province_issued" in plan, plan
+        db.session.rollback()
+    else:
+        plan = " ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+        assert "COVERING INDEX ix_certificates_province_issued" in plan, plan
 
 
 # ---- progress rules --------------------------------------------------------------------------

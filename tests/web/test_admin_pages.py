@@ -67,7 +67,7 @@ def test_an_admin_adds_and_edits_a_certification_body_with_errors_beside_fields(
     )
     html = res.get_data(as_text=True)
     assert res.status_code == 422
-    assert "Name must be 2 to 255" in field_error(html, "name") and "not a valid email" in field_error(html, "email")
+    assert "Must be 2 to 255" in field_error(html, "name") and "Not a valid email" in field_error(html, "email")
     assert 'value="VICAS 1"' in html and db.session.query(CertificationBody).count() == 0
 
     res = post(

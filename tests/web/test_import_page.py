@@ -84,7 +84,7 @@ def test_the_form_refuses_a_missing_file_and_a_file_of_another_type(client: Any,
     token = csrf(client.get("/imports").get_data(as_text=True))
     res = client.post("/imports?lang=en", data={"csrf_token": token, "kind": "products"})
     assert res.status_code == 422
-    assert '<p class="err" id="e-file">File is required.</p>' in res.get_data(as_text=True)
+    assert '<p class="err" id="e-file">This field is required.</p>' in res.get_data(as_text=True)
     res = upload(client, "products", b"%PDF-1.4\x00\x00binary", name="x.pdf")
     assert res.status_code == 422 and 'id="e-file"' in res.get_data(as_text=True)
     res = upload(client, "atlantis", b"a,b\n1,2\n")

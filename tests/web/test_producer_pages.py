@@ -55,7 +55,7 @@ def test_a_bad_gtin_is_refused_beside_the_field_keeping_what_was_typed_then_a_go
     res = _post(client, "/workspace/products/new", form)
     html = res.get_data(as_text=True)
     assert res.status_code == 422
-    assert "Số kiểm tra của mã GTIN" in _field_error(html, "gtin")
+    assert _field_error(html, "gtin").startswith("Số kiểm tra sai (đúng phải là ")
     assert f'value="{bad}"' in html and 'value="Chè búp Tân Cương"' in html and "Chè xanh thượng hạng" in html
     assert 'id="f-is_key_product" name="is_key_product" type="checkbox" value="y" checked' in html
     assert db.session.query(Product).count() == 0
@@ -160,7 +160,7 @@ def test_a_producers_certificate_shows_as_declared(world, client):
             "issued_on": "2026-01-10", "expires_on": "2025-01-10", "product_ids": [str(product.id)]}  # fmt: skip
     res = _post(client, "/workspace/certificates", form)
     message = _field_error(res.get_data(as_text=True), "expires_on")
-    assert res.status_code == 422 and message == "Ngày ở Ngày hết hạn phải sau ngày ở Ngày cấp."
+    assert res.status_code == 422 and message == "Phải sau Ngày cấp."
     res = _post(client, "/workspace/certificates", {**form, "expires_on": "2029-01-10"})
     assert res.status_code == 302
     html = client.get("/workspace/certificates").get_data(as_text=True)

@@ -220,19 +220,33 @@ def test_unknown_gtin_or_lot_is_a_friendly_404(scene, client):
     assert res.status_code == 404 and "no lot NOPE" in res.get_json()["detail"]
 
 
-def test_a_consumer_reports_a_problem_with_the_csrf_token_and_no_login(scene, client):
+def test_a_consumer_follows_the_scan_pages_link_to_report_a_problem_with_the_csrf_token_and_no_login(scene, client):
     url = f"/01/{scene['gtin']}/10/L%2F26-A"
     page = client.get(url, headers=HTML).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert "csrf_token" not in page and "<form" not in page
+    link = re.search(r'<a class="btn" href="([^"]+)">Báo cáo vấn đề</a>', page).group(1)
+    assert link == url + "/report?lang=vi"
+    form = client.get(link, headers=HTML)
+    assert form.status_code == 200 and form.headers["Cache-Control"] == "private, no-store"
+    text = form.get_data(as_text=True)
+    assert "Chè xanh Tân Cương" in text and "L/26-A" in text and 'name="kind"' in text
+    assert f'action="{url}/report?lang=vi"' in text and f'href="{url}?lang=vi"' in text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
     assert client.post(url + "/report", data={"kind": "counterfeit", "message": "x"}).status_code == 400
-    bad = client.post(url + "/report", data={"csrf_token": token, "kind": "spam", "message": ""})
-    assert bad.status_code == 422 and "Mô tả" in bad.get_data(as_text=True)
+    bad = client.post(url + "/report", data={"csrf_token": token, "kind": "spam", "message": "", "contact": "0911"})
+    assert bad.status_code == 422
+    bad_text = bad.get_data(as_text=True)
+    # each error sits beside its field, and what was typed is kept
+    assert re.search(r'<label for="message">Mô tả</label><p class="err" id="message-error" role="alert">\w', bad_text)
+    assert re.search(r'<label for="kind">Loại vấn đề</label><p class="err" id="kind-error"', bad_text)
+    assert 'name="contact" maxlength="255" value="0911"' in bad_text and "L/26-A" in bad_text
     assert db.session.scalar(db.select(db.func.count(ConsumerReport.id))) == 0
     res = client.post(
         url + "/report",
         data={"csrf_token": token, "kind": "counterfeit", "message": "Bao bì khác\nmàu", "contact": "0900"},
     )
     assert res.status_code == 200 and "Cảm ơn" in res.get_data(as_text=True)
+    assert f'href="{url}?lang=vi"' in res.get_data(as_text=True)
     report = db.session.scalars(db.select(ConsumerReport)).one()
     assert (report.product_id, report.batch_id) == (scene["product"]["id"], scene["batch"]["id"])
     assert (report.kind, report.message, report.contact, report.status) == (
@@ -241,6 +255,36 @@ def test_a_consumer_reports_a_problem_with_the_csrf_token_and_no_login(scene, cl
         "0900",
         "open",
     )
+
+
+def test_the_report_page_speaks_the_scan_pages_language_and_knows_unknown_products(scene, client):
+    url = f"/01/{scene['gtin']}"
+    page = client.get(url + "?lang=en", headers=HTML).get_data(as_text=True)
+    link = re.search(r'<a class="btn" href="([^"]+)">Report a problem</a>', page).group(1)
+    text = client.get(link, headers=HTML).get_data(as_text=True)
+    assert 'lang="en"' in text and "Kind of problem" in text and "Send report" in text
+    assert client.get(f"/01/{valid_gtin13(98).zfill(14)}/report", headers=HTML).status_code == 404
+    assert client.get("/01/08938600000018/report", headers=HTML).status_code == 400  # bad check digit
+    # a lot spelled "report" is a batch's scan page, and its form is one step further
+    made = client.post(
+        "/api/v1/batches",
+        headers=scene["h"],
+        json={"product_id": scene["product"]["id"], "lot": "report", "produced_on": "2026-04-01"},
+    )
+    assert made.status_code == 201
+    lot = client.get(url + "/10/report?lang=en", headers=HTML)
+    assert lot.status_code == 200 and lot.headers["Vary"] == "Accept, Accept-Language" and "csrf_token" not in lot.text
+    assert client.get(url + "/10/report/report", headers=HTML).status_code == 200
+
+
+def test_a_scan_answer_sets_no_cookie_and_varies_only_on_accept_and_language(scene, client):
+    url = f"/01/{scene['gtin']}/10/L%2F26-A"
+    for headers, query in ((HTML, ""), (HTML, "?lang=en"), (JSON, ""), ({"Accept": "application/linkset+json"}, "")):
+        res = client.get(url + query, headers=headers)
+        assert res.status_code == 200 and res.headers.getlist("Set-Cookie") == []
+        assert res.headers["Vary"] == "Accept, Accept-Language"
+    # the page the form is on does set the session cookie its CSRF token needs
+    assert client.get(url + "/report", headers=HTML).headers.getlist("Set-Cookie")
 
 
 def test_the_resolver_describes_itself_at_well_known(client):

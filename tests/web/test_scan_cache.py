@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+import redis
 
 from registry.services.scan_cache import ScanCache
 from registry.web import resolver
@@ -122,18 +123,32 @@ def test_an_unknown_gtin_answers_404_only_until_the_product_is_created(client, w
     assert "Nước mắm" in client.get(f"/01/0{gtin}", headers=HTML).text
 
 
-def test_a_cached_page_carries_the_sessions_csrf_token_and_its_report_is_accepted(client, certified, clock):
+def test_a_cached_page_carries_a_fresh_nonce_and_no_session_and_its_report_link_works(client, certified, clock):
     path = certified["path"]
     cold, hit = client.get(path, headers=HTML), client.get(path, headers=HTML)
-    assert cold.text == hit.text and resolver.CSRF_PLACEHOLDER not in hit.text
-    assert hit.headers["Vary"] == "Accept, Accept-Language, Cookie" and "linkset" in hit.headers["Link"]
-    assert hit.headers["Content-Language"] == "vi"
-    token = re.search(r'name="csrf_token" value="([^"]+)"', hit.text).group(1)
+    nonce = re.compile(r'nonce="([^"]+)"')
+    assert nonce.sub("", cold.text) == nonce.sub("", hit.text) and "@@" not in hit.text
+    # each answer gets its own CSP nonce, the one its header allows
+    assert nonce.search(hit.text).group(1) != nonce.search(cold.text).group(1)
+    assert f"'nonce-{nonce.search(hit.text).group(1)}'" in hit.headers["Content-Security-Policy"]
+    assert hit.headers["Vary"] == "Accept, Accept-Language" and "linkset" in hit.headers["Link"]
+    assert hit.headers["Content-Language"] == "vi" and "csrf_token" not in hit.text
+    assert cold.headers.getlist("Set-Cookie") == [] and hit.headers.getlist("Set-Cookie") == []
+    form = client.get(re.search(r'<a class="btn" href="([^"]+)"', hit.text).group(1)).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     assert (
         client.post(path + "/report", data={"csrf_token": "forged", "kind": "other", "message": "x"}).status_code == 400
     )
     sent = client.post(path + "/report", data={"csrf_token": token, "kind": "counterfeit", "message": "Bao bì lạ"})
     assert sent.status_code == 200 and "Cảm ơn" in sent.text
+
+
+def test_a_cached_not_found_page_gets_the_nonce_its_header_allows(client, clock):
+    path = f"/01/0{valid_gtin13(43)}"
+    for _ in range(2):
+        res = client.get(path, headers=HTML)
+        used = re.search(r'nonce="([^"]+)"', res.text).group(1)
+        assert res.status_code == 404 and f"'nonce-{used}'" in res.headers["Content-Security-Policy"]
 
 
 def test_a_certificate_that_expires_overnight_shows_expired_the_next_day(client, certified, clock, monkeypatch):
@@ -146,3 +161,23 @@ def test_a_certificate_that_expires_overnight_shows_expired_the_next_day(client,
     monkeypatch.setattr(resolver, "today_vn", lambda: date(2029, 1, 2))
     monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: date(2029, 1, 2))
     assert _status(client, path) == "expired"
+
+
+def test_with_redis_a_suspension_reaches_the_cache_before_the_check_interval(app, client, certified):
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    app.config.update(REDIS_URL=url, SCAN_CACHE_CHECK_SECONDS=3600)
+    path = certified["path"]
+    assert _status(client, path) == "valid"
+    cache = resolver.scan_cache()
+    deadline = time.monotonic() + 3
+    while len(cache) and time.monotonic() < deadline:  # the subscriber drops the cache once subscribed
+        time.sleep(0.01)
+    assert _status(client, path) == "valid" and len(cache) == 1
+    _suspend(client, certified)
+    while _status(client, path) != "suspended" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _status(client, path) == "suspended"

@@ -1,8 +1,8 @@
-"""outbox and covering indexes for yearly counts
+"""outbox, English report recipient, covering indexes for yearly counts
 
-Revision ID: 531adee550bb
+Revision ID: e31a587a21e2
 Revises: a1b2c3d4e5f6
-Create Date: 2026-11-21 22:12:41.264924
+Create Date: 2026-11-21 23:24:15.606636
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import registry.database
 
 
 # revision identifiers, used by Alembic.
-revision = '531adee550bb'
+revision = 'e31a587a21e2'
 down_revision = 'a1b2c3d4e5f6'
 branch_labels = None
 depends_on = None
@@ -45,11 +45,15 @@ def upgrade():
 
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificates_province_issued'))
-        batch_op.create_index('ix_certificates_province_issued', ['holder_province_id', 'issued_on', 'category', 'organization_id'], unique=False)
+        batch_op.create_index('ix_certificates_province_issued', ['holder_province_id', 'issued_on', 'category', 'organization_id', 'certification_body_id', 'is_confirmed'], unique=False, postgresql_include=['id'], postgresql_where=sa.text('is_confirmed'), sqlite_where=sa.text('is_confirmed = 1'))
         batch_op.create_index('ix_certificates_issued_on', ['issued_on'], unique=False)
+        batch_op.create_index('ix_certificates_issued_province', ['issued_on', 'holder_province_id', 'category', 'certification_body_id', 'is_confirmed'], unique=False, postgresql_where=sa.text('is_confirmed'), sqlite_where=sa.text('is_confirmed = 1'))
+
+    with op.batch_alter_table('plans', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('report_to_en', sa.String(length=255), nullable=True))
 
     with op.batch_alter_table('support_activities', schema=None) as batch_op:
-        batch_op.create_index('ix_support_activities_province_held', ['province_id', 'held_on', 'kind'], unique=False)
+        batch_op.create_index('ix_support_activities_province_held', ['province_id', 'held_on', 'kind', 'organization_id', 'attendees'], unique=False)
 
     # ### end Alembic commands ###
 
@@ -59,9 +63,13 @@ def downgrade():
     with op.batch_alter_table('support_activities', schema=None) as batch_op:
         batch_op.drop_index('ix_support_activities_province_held')
 
+    with op.batch_alter_table('plans', schema=None) as batch_op:
+        batch_op.drop_column('report_to_en')
+
     with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_index('ix_certificates_issued_province', postgresql_where=sa.text('is_confirmed'), sqlite_where=sa.text('is_confirmed = 1'))
         batch_op.drop_index('ix_certificates_issued_on')
-        batch_op.drop_index('ix_certificates_province_issued')
+        batch_op.drop_index('ix_certificates_province_issued', postgresql_include=['id'], postgresql_where=sa.text('is_confirmed'), sqlite_where=sa.text('is_confirmed = 1'))
         batch_op.create_index(batch_op.f('ix_certificates_province_issued'), ['holder_province_id', 'issued_on'], unique=False)
 
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
