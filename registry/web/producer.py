@@ -48,6 +48,7 @@ from registry.services import (
     permissions,
     places,
     products,
+    reminders,
     standards,
     users,
 )
@@ -671,6 +672,7 @@ def certificate_list() -> Any:
             )
         ).all(),
         own_products=db.session.scalars(products.product_query(organization_id=org.id)).all(),
+        expiring=reminders.due_reminders(today_vn(), organization_id=org.id),
         values=values,
         errors=errors,
         org_args=_org_args(org),

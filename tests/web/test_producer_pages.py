@@ -218,3 +218,50 @@ def test_an_inspector_has_no_producer_workspace(world, client):
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     res = client.get("/workspace/products/new")
     assert res.status_code == 302 and "/login" in res.headers["Location"]
+
+
+def test_the_holder_sees_its_certificates_and_ocop_ratings_expiring_soon(world, client):
+    from datetime import timedelta
+
+    from registry.services import certificates, products
+    from registry.services.timefmt import today_vn
+
+    org, body = world.organization(), world.body()
+    today = today_vn()
+    products.create_product(
+        world.admin,
+        {
+            "organization_id": org.id,
+            "name": "Mật ong rừng",
+            "ocop_stars": 3,
+            "ocop_decision_number": "1/QĐ",
+            "ocop_decision_date": today.replace(year=today.year - 3) + timedelta(days=20),
+        },
+    )
+    certificates.create_certificate(
+        world.admin,
+        {
+            "number": "SAP-HET-1",
+            "certification_body_id": body.id,
+            "organization_id": org.id,
+            "category": "gap",
+            "issued_on": today - timedelta(days=300),
+            "expires_on": today + timedelta(days=6),
+        },
+    )
+    certificates.create_certificate(
+        world.admin,
+        {
+            "number": "CON-LAU-2",
+            "certification_body_id": body.id,
+            "organization_id": org.id,
+            "category": "gap",
+            "issued_on": today - timedelta(days=300),
+            "expires_on": today + timedelta(days=400),
+        },
+    )
+    _login(client, world.user("producer", organization_id=org.id))
+    html = client.get("/workspace/certificates").get_data(as_text=True)
+    section = html[html.index('id="expiring"') :]
+    section = section[: section.index("</section>")]
+    assert "SAP-HET-1" in section and "Mật ong rừng" in section and "CON-LAU-2" not in section
