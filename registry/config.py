@@ -25,7 +25,7 @@ def load_config(instance_path: Path, test_config: dict[str, Any] | None = None) 
     cfg: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'registry.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "DOCUMENT_MAX_BYTES": 10 * 1024 * 1024,
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
