@@ -19,6 +19,7 @@ from registry.errors import Conflict
 from registry.models import Certificate
 from registry.services import verification
 from registry.services.pdf_fonts import register_fonts
+from registry.vocabulary import EVENT_ACTIONS
 
 CATEGORIES: dict[str, tuple[str, str]] = {
     "product_standard": ("Chứng nhận sản phẩm phù hợp tiêu chuẩn", "Product conformity to a standard"),
@@ -38,15 +39,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     "withdrawn": ("ĐÃ BỊ THU HỒI — KHÔNG CÒN HIỆU LỰC", "WITHDRAWN — NOT VALID"),
     "expired": ("ĐÃ HẾT HẠN", "EXPIRED"),
 }
-ACTIONS: dict[str, tuple[str, str]] = {
-    "issue": ("Cấp", "Issued"),
-    "declare": ("Tự khai", "Declared"),
-    "confirm": ("Xác nhận", "Confirmed"),
-    "suspend": ("Đình chỉ", "Suspended"),
-    "withdraw": ("Thu hồi", "Withdrawn"),
-    "reinstate": ("Khôi phục", "Reinstated"),
-    "correct": ("Đính chính", "Corrected"),
-}
+ACTIONS = EVENT_ACTIONS
 ROLES: dict[str, tuple[str, str]] = {
     "admin": ("quản trị", "admin"),
     "dost_officer": ("Sở KH&CN", "DOST"),

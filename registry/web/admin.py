@@ -9,6 +9,7 @@ from sqlalchemy import select
 from stdnum.vn import mst
 from werkzeug.datastructures import MultiDict
 
+from registry import vocabulary as labels
 from registry.errors import Conflict, FieldError, InvalidInput
 from registry.extensions import db
 from registry.models import CertificationBody, Organization
@@ -17,7 +18,7 @@ from registry.schemas.resources import BodyIn
 from registry.services import administration, organizations, places, signing, users
 from registry.services.common import get_or_404, paginate
 
-from . import labels, producer
+from . import producer
 from .certification import actor, field_messages, page_helpers, role_page
 from .producer import t
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from stdnum.vn import mst
 from werkzeug.datastructures import MultiDict
 
+from registry import vocabulary as labels
 from registry.errors import FieldError, Forbidden, InvalidInput, NotFound
 from registry.extensions import db
 from registry.messages import render_rule
@@ -30,7 +31,6 @@ from registry.services.places import resolve_province
 from registry.services.progress import STATUS_LABELS, TargetProgress
 from registry.services.timefmt import today_vn
 
-from . import labels
 from .charts import Bar, bar_chart
 from .producer import current_lang, t
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 from flask import Flask
 
+from registry import vocabulary as labels
 from registry.services.timefmt import VN
 
-from . import labels
 from .i18n import select_locale
 
 
@@ -39,7 +39,7 @@ def vntime(value: datetime | date | str | None, lang: str | None = None) -> str:
 
 
 def codename(code: str | None, table: str, lang: str | None = None) -> str:
-    """The name of a stored code (`gap`, `body_staff`) in the page's language, from registry/web/labels.py."""
+    """The name of a stored code (`gap`, `body_staff`) in the page's language, from registry/vocabulary.py."""
     return labels.text(labels.TABLES[table], code, lang or select_locale())
 
 

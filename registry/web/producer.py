@@ -30,6 +30,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import or_
 from werkzeug.datastructures import MultiDict
 
+from registry import vocabulary as labels
 from registry.errors import Conflict, FieldError, Forbidden, InvalidInput, RegistryError, Unauthorized
 from registry.extensions import db
 from registry.messages import SUPPORTED, problem_title, render_rule
@@ -55,7 +56,6 @@ from registry.services import (
 from registry.services.common import get_or_404, paginate
 from registry.services.timefmt import local_iso, today_vn
 
-from . import labels
 from .i18n import select_locale
 
 bp = Blueprint("producer", __name__, template_folder="templates")

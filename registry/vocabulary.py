@@ -1,5 +1,4 @@
-"""The one place for the (Vietnamese, English) names of the codes pages show: certificate categories and
-statuses, roles, support-activity kinds, standard kinds and certificate history actions."""
+"""Bilingual names of the stored codes (categories, statuses, roles, kinds, history actions), for pages and PDFs."""
 
 from __future__ import annotations
 
