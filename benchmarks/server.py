@@ -42,8 +42,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def scratch_databases() -> Iterator[list[tuple[str, str]]]:
-    """(label, url) for SQLite always and PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL names one."""
+def scratch_databases(pg_name: str = SCRATCH_PG) -> Iterator[list[tuple[str, str]]]:
+    """(label, url) for SQLite always and PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL names one.
+
+    The PostgreSQL database `pg_name` on that server is created for the block and dropped after it.
+    """
     tmp = tempfile.mkdtemp(prefix="registry-bench-")
     dbs = [("sqlite", f"sqlite:///{tmp}/bench.db")]
     pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
@@ -52,16 +55,17 @@ def scratch_databases() -> Iterator[list[tuple[str, str]]]:
         base = pg.rsplit("/", 1)[0]
         admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_PG} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {SCRATCH_PG}"))
-        dbs.append(("postgresql", f"{base}/{SCRATCH_PG}"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {pg_name}"))
+        dbs.append(("postgresql", f"{base}/{pg_name}"))
+    wanted = os.environ.get("BENCH_ENGINES")  # e.g. "postgresql" to skip SQLite in a quick run
     try:
-        yield dbs
+        yield [(label, url) for label, url in dbs if not wanted or label in wanted.split(",")]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if admin is not None:
             with admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_PG} WITH (FORCE)"))
+                conn.execute(text(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"))
             admin.dispose()
 
 
@@ -77,8 +81,10 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Serve create_app() with deploy/gunicorn.conf.py on a free port until the block ends."""
+def gunicorn(
+    database_url: str, env: dict[str, str] | None = None, app_spec: str = "registry:create_app()"
+) -> Iterator[Server]:
+    """Serve `app_spec` (the registry by default) with deploy/gunicorn.conf.py on a free port until the block ends."""
     port = free_port()
     environ = {
         **os.environ,
@@ -90,7 +96,7 @@ def gunicorn(database_url: str, env: dict[str, str] | None = None) -> Iterator[S
     }
     environ.pop("GUNICORN_ACCESSLOG", None)
     proc = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "registry:create_app()"],
+        [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), app_spec],
         cwd=ROOT,
         env=environ,
         stdout=subprocess.DEVNULL,

@@ -3,23 +3,22 @@ ten years; times one province-year count and the whole progress document on SQLi
 
 Goals (issue 5): count <= 10 ms and progress document <= 100 ms on PostgreSQL, <= 3x on SQLite.
 BENCH_CERTIFICATES / BENCH_ORGS shrink the data for a quick run; BENCH_DATABASE_URL or
-TEST_DATABASE_URL adds PostgreSQL (a scratch database registry_bench_stats is created and dropped).
+TEST_DATABASE_URL adds PostgreSQL (a scratch database, BENCH_PG_NAME + '_stats', is created and dropped).
 """
 
 from __future__ import annotations
 
 import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 
 import registry.cli
+from benchmarks.server import SCRATCH_PG, scratch_databases
 from registry import create_app
 from registry.extensions import db
 from registry.models import Certificate, CertificationBody, Organization, Province, SupportActivity
@@ -154,19 +153,8 @@ def measure(url: str) -> dict[str, float]:
 
 def main() -> None:
     registry.cli.COMMAND_MODULES = ()  # the benchmark needs no CLI
-    tmp = tempfile.mkdtemp(prefix="registry-bench-stats-")
-    targets = [("sqlite", f"sqlite:///{tmp}/bench.db")]
-    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    admin = None
-    if pg:
-        base = pg.rsplit("/", 1)[0]
-        admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS registry_bench_stats WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE registry_bench_stats"))
-        targets.append(("postgresql", base + "/registry_bench_stats"))
     print(f"{CERTIFICATES:,} certificates, {ORGS:,} organisations, 34 provinces, {YEARS[0]}-{YEARS[1]}")
-    try:
+    with scratch_databases(SCRATCH_PG + "_stats") as targets:
         table: dict[str, dict[str, float]] = {}
         for label, url in targets:
             start = time.perf_counter()
@@ -180,12 +168,6 @@ def main() -> None:
         if len(table) == 2:
             for name in names:
                 print(f"sqlite / postgresql, {name}: {table['sqlite'][name] / table['postgresql'][name]:.1f}x")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text("DROP DATABASE IF EXISTS registry_bench_stats WITH (FORCE)"))
-            admin.dispose()
 
 
 if __name__ == "__main__":

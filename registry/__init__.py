@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import refresh as refresh_locale
 from werkzeug.routing import IntegerConverter
 
 from registry import models  # noqa: F401 - every table must be known to the metadata
@@ -48,3 +49,5 @@ def _register_extensions(app: Flask) -> None:
     api.init_app(app)
     login.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    # flask-babel caches the locale on `g`, which a test client's requests share: choose it per request.
+    app.before_request(refresh_locale)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from registry.models.activity import ACTIVITY_KINDS as _ACTIVITY_KINDS
+from registry.models.batch import BIZ_STEPS as _BIZ_STEPS
+from registry.models.batch import DISPOSITIONS as _DISPOSITIONS
 from registry.models.certificate import CERTIFICATE_CATEGORIES as _CATEGORIES
 from registry.models.standard import STANDARD_KINDS as _STANDARD_KINDS
 from registry.models.user import ROLES as _ROLES
@@ -76,6 +80,102 @@ EVENT_ACTIONS: Table = {
     "reinstate": ("Khôi phục", "Reinstated"),
     "correct": ("Đính chính", "Corrected"),
 }
+# Business steps and dispositions of trace events (GS1 EPCIS `bizStep`, `disposition`).
+BIZ_STEPS: Table = {
+    "harvesting": ("Thu hoạch", "Harvesting"),
+    "commissioning": ("Gắn mã", "Commissioning"),
+    "processing": ("Chế biến", "Processing"),
+    "transforming": ("Chế biến từ nguyên liệu", "Transforming"),
+    "packing": ("Đóng gói", "Packing"),
+    "storing": ("Lưu kho", "Storing"),
+    "shipping": ("Xuất hàng", "Shipping"),
+    "receiving": ("Nhận hàng", "Receiving"),
+    "inspecting": ("Kiểm tra", "Inspecting"),
+    "retail_selling": ("Bán lẻ", "Retail selling"),
+    "destroying": ("Tiêu huỷ", "Destroying"),
+    "other": ("Khác", "Other"),
+}
+DISPOSITIONS: Table = {
+    "active": ("Đã kích hoạt", "Active"),
+    "in_progress": ("Đang xử lý", "In progress"),
+    "in_transit": ("Đang vận chuyển", "In transit"),
+    "sellable_accessible": ("Sẵn sàng để bán", "Sellable and accessible"),
+    "conformant": ("Đạt yêu cầu", "Conformant"),
+    "destroyed": ("Đã tiêu huỷ", "Destroyed"),
+    "recalled": ("Đã thu hồi", "Recalled"),
+}
+
+# GS1 Core Business Vocabulary 2.0: the terms above it defines (https://ref.gs1.org/cbv/BizStep-…,
+# …/Disp-…). Every disposition we offer is one; the other business steps are ours (OWN_BIZ_STEPS).
+CBV = "https://ref.gs1.org/cbv/"
+CBV_BIZ_STEPS = frozenset(
+    (
+        "commissioning",
+        "packing",
+        "storing",
+        "shipping",
+        "receiving",
+        "inspecting",
+        "retail_selling",
+        "destroying",
+        "other",
+    )
+)
+CBV_DISPOSITIONS = frozenset(
+    ("active", "in_progress", "in_transit", "sellable_accessible", "conformant", "destroyed", "recalled")
+)
+TRANSFORMATION_EVENT = "https://ref.gs1.org/epcis/TransformationEvent"
+
+
+@dataclass(frozen=True)
+class OwnTerm:
+    """A term CBV 2.0 lacks: its definition (vi, en) and the GS1 terms nearest to it.
+
+    `close_match` only where the GS1 term means nearly the same; `see_also` for what a reader of the
+    event should also look at. Its labels are those of the code's table above.
+    """
+
+    comment: tuple[str, str]
+    close_match: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
+
+
+OWN_BIZ_STEPS: dict[str, OwnTerm] = {
+    "harvesting": OwnTerm(
+        (
+            "Thu hái, thu hoạch nông sản, lâm sản hay thuỷ sản tại nơi trồng, nuôi hoặc khai thác; "
+            "lô thu hoạch bắt đầu có từ sự kiện này. CBV 2.0 không có công đoạn thu hoạch; "
+            "việc lô mới bắt đầu được định danh gần với commissioning.",
+            "Gathering a crop, forest or aquatic product where it was grown, raised or caught; the harvested "
+            "lot comes into being with this event. CBV 2.0 has no harvesting step; a lot first being "
+            "identified is nearest to commissioning.",
+        ),
+        see_also=(CBV + "BizStep-commissioning",),
+    ),
+    "processing": OwnTerm(
+        (
+            "Sơ chế hoặc chế biến chính lô này (làm sạch, phân loại, sấy, rang, lên men…) mà không dùng "
+            "nguyên liệu từ lô khác; công đoạn có lô đầu vào được ghi là chế biến từ nguyên liệu.",
+            "Treating this lot itself (cleaning, grading, drying, roasting, fermenting, …) without inputs from "
+            "other lots; a step that consumes input lots is recorded as transforming.",
+        ),
+        see_also=(TRANSFORMATION_EVENT,),
+    ),
+    "transforming": OwnTerm(
+        (
+            "Chế biến một hay nhiều lô nguyên liệu đầu vào thành lô này; được trao đổi dưới dạng "
+            "TransformationEvent của EPCIS 2.0, với các lô đầu vào và lô đầu ra.",
+            "Making this lot from one or more input lots; exchanged as an EPCIS 2.0 TransformationEvent "
+            "listing the input and output lots.",
+        ),
+        see_also=(TRANSFORMATION_EVENT,),
+    ),
+}
+# No disposition of ours: CBV 2.0 has a term for each one offered.
+OWN_DISPOSITIONS: dict[str, OwnTerm] = {}
+
+assert set(BIZ_STEPS) == set(_BIZ_STEPS) == CBV_BIZ_STEPS | set(OWN_BIZ_STEPS)
+assert set(DISPOSITIONS) == set(_DISPOSITIONS) == CBV_DISPOSITIONS | set(OWN_DISPOSITIONS)
 assert set(CATEGORIES) == set(CATEGORIES_SHORT) == set(_CATEGORIES) and set(ROLES) == set(_ROLES)
 assert set(ACTIVITY_KINDS) == set(_ACTIVITY_KINDS) and set(STANDARD_KINDS) == set(_STANDARD_KINDS)
 
@@ -97,4 +197,6 @@ TABLES: dict[str, Table] = {
     "activity_kind": ACTIVITY_KINDS,
     "standard_kind": STANDARD_KINDS,
     "event": EVENT_ACTIONS,
+    "biz_step": BIZ_STEPS,
+    "disposition": DISPOSITIONS,
 }

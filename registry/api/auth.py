@@ -9,10 +9,11 @@ from flask_smorest import Blueprint
 
 from registry.errors import Unauthorized
 from registry.extensions import limiter
-from registry.schemas.resources import TokenIn, TokenOut, UserIn, UserOut
+from registry.schemas.resources import TokenIn, TokenOut, UserArgs, UserIn, UserOut, page_schema
 from registry.services import users
+from registry.services.common import paginate
 
-from .common import actor
+from .common import actor, envelope, province_id
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Tokens and users")
 
@@ -47,9 +48,35 @@ def me() -> Any:
     return user
 
 
+@blp.route("/users")
+@blp.arguments(UserArgs, location="query")
+@blp.response(200, page_schema(UserOut, "UserPage"))
+def list_users(args: dict[str, Any]) -> dict[str, Any]:
+    """The accounts the caller manages: all for admins (`province` narrows them), a DOST officer's
+    province's producers, officers and inspectors; `q` matches the email, ignoring case and accents."""
+    stmt = users.user_query(actor(), role=args.get("role"), q=args.get("q"), province_id=province_id(args))
+    return envelope(paginate(stmt, args["page"], args["per_page"]))
+
+
 @blp.route("/users", methods=["POST"])
 @blp.arguments(UserIn)
 @blp.response(201, UserOut)
 def create_user(data: dict[str, Any]) -> Any:
-    """Admins create users of every role."""
+    """Admins create users of every role; a DOST officer creates producers of their province's
+    organisations, and DOST officers and inspectors of their province (the default `province`)."""
     return users.create_user(actor(), **data)
+
+
+@blp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@blp.response(200, UserOut)
+def deactivate_user(user_id: int) -> Any:
+    """Deactivate an account the caller manages: it can no longer sign in or use a token. Nobody
+    deactivates their own account."""
+    return users.set_user_active(actor(), user_id, False)
+
+
+@blp.route("/users/<int:user_id>/activate", methods=["POST"])
+@blp.response(200, UserOut)
+def activate_user(user_id: int) -> Any:
+    """Make a deactivated account the caller manages active again."""
+    return users.set_user_active(actor(), user_id, True)

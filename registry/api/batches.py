@@ -43,6 +43,13 @@ def list_events(batch_id: int) -> Any:
     return get_or_404(Batch, batch_id).events
 
 
+@blp.route("/batches/<int:batch_id>/events/<int:event_id>")
+@blp.response(200, EventOut)
+def get_event(batch_id: int, event_id: int) -> Any:
+    """One trace event; the EPCIS export's `eventID` is this URL."""
+    return batches.get_event(batch_id, event_id)
+
+
 @blp.route("/batches/<int:batch_id>/events", methods=["POST"])
 @blp.arguments(EventIn)
 @blp.response(201, EventOut)

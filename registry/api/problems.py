@@ -67,17 +67,42 @@ def _from_http(err: HTTPException) -> Response:
         return problem(422, "invalid_input", field_errors(flat))
     if status == 400 and data.get("messages"):
         return problem(400, "bad_request", [FieldError("body", "malformed_json")])
-    codes = {
-        401: "unauthorized",
-        403: "forbidden",
-        404: "not_found",
-        405: "method_not_allowed",
-        409: "conflict",
-        413: "too_large",
-        415: "unsupported_media_type",
-        429: "rate_limited",
-    }
-    return problem(status, codes.get(status, "bad_request" if status < 500 else "server_error"))
+    return problem(status, http_code(status))
+
+
+HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def http_code(status: int) -> str:
+    """The problem code of an HTTP status (its title lives in registry/messages.py)."""
+    return HTTP_CODES.get(status, "bad_request" if status < 500 else "server_error")
+
+
+def _page_for_http(err: HTTPException) -> Response:
+    """A page in the site's look and the reader's language, keeping the error's own headers (Retry-After, Allow)."""
+    from flask import render_template
+
+    from registry.web.i18n import select_locale
+
+    status = err.code or 500
+    lang = select_locale()
+    html = render_template("error.html", status=status, title=problem_title(http_code(status), lang), messages=[])
+    response = Response(html, status=status, mimetype="text/html")
+    for name in ("Retry-After", "Allow", "WWW-Authenticate"):
+        value = err.get_response().headers.get(name)
+        if value:
+            response.headers[name] = value
+    response.headers["Content-Language"] = lang
+    return response
 
 
 def is_api_request() -> bool:
@@ -101,6 +126,8 @@ def register_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(err: HTTPException) -> Any:
-        if request.path.startswith("/api/"):
+        if request.path.startswith("/api/") or is_api_request():
             return _from_http(err)
-        return err
+        if (err.code or 500) < 400 or request.path.startswith("/01/"):
+            return err  # redirects pass through; the resolver answers its own errors
+        return _page_for_http(err)

@@ -162,6 +162,11 @@ class PageArgs(QuerySchema):
     q = Str()
 
 
+class UserArgs(PageArgs):
+    role = Str(validate=OneOf(ROLES))
+    province = Str()
+
+
 class OrganizationArgs(PageArgs):
     province = Str()
     kind = Str(validate=OneOf(ORGANIZATION_KINDS))
@@ -386,6 +391,7 @@ class UserOut(Schema):
     organization_id = fields.Int(allow_none=True)
     body_id = fields.Int(allow_none=True)
     province = fields.Function(lambda u: u.province.slug if u.province else None)
+    is_active = fields.Bool()
 
 
 class TokenOut(Schema):

@@ -11,7 +11,6 @@ from registry.extensions import db
 from registry.models import User
 from registry.models.user import ROLES
 from registry.services import audit, permissions, signing
-from registry.services.common import get_or_404
 from registry.services.text import like_pattern
 
 
@@ -25,22 +24,6 @@ def user_query(actor: User | None, role: str | None = None, q: str | None = None
     if q:
         stmt = stmt.where(User.email.like(like_pattern(q.lower())))
     return stmt
-
-
-def set_user_active(actor: User | None, user_id: int, active: bool) -> User:
-    """Deactivate (or reactivate) an account; a deactivated user can no longer sign in or use a token.
-
-    An admin may not deactivate their own account, so a deployment always keeps one admin who can undo it."""
-    admin = permissions.require_role(actor)
-    user = get_or_404(User, user_id)
-    if not active and user.id == admin.id:
-        raise InvalidInput.one("user", "self_deactivate")
-    if user.is_active != active:
-        before = {"is_active": user.is_active}
-        user.is_active = active
-        audit.record(admin, "activate" if active else "deactivate", "user", user.id, before, {"is_active": active})
-        db.session.commit()
-    return user
 
 
 def rotate_signing_keys(actor: User | None, instance_path: str | Path) -> tuple[str, str | None]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from registry.errors import Conflict, FieldError, InvalidInput
+from registry.errors import Conflict, FieldError, InvalidInput, NotFound
 from registry.extensions import db
 from registry.models import Batch, Commune, Organization, Product, TraceEvent, User
 from registry.services import audit, gs1, permissions
@@ -101,6 +101,14 @@ def add_event(actor: User | None, batch_id: int, data: dict[str, Any], *, commit
     audit.record(actor, "create", "trace_event", event.id, None, after)
     if commit:
         db.session.commit()
+    return event
+
+
+def get_event(batch_id: int, event_id: int) -> TraceEvent:
+    """One trace event of a batch (its EPCIS eventID names it so); NotFound if it belongs to another."""
+    event = get_or_404(TraceEvent, event_id)
+    if event.batch_id != batch_id:
+        raise NotFound()
     return event
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from biip.gs1_application_identifiers import _GS1_APPLICATION_IDENTIFIERS as GS1_AIS
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from registry.errors import BadRequest, FieldError, NotFound
@@ -188,14 +188,11 @@ def parse(raw_path: str, query: dict[str, str] | None = None) -> DigitalLink:
 # --- What a scan resolves to ------------------------------------------------------------------
 
 
-def resolve_digital_link(link: DigitalLink) -> dict[str, Any]:
-    """Everything the consumer page and JSON show, read in a few Core selects.
-
-    Statuses are computed on every call from the stored lifecycle and today's date, so a
-    suspension shows at once on every worker. Raises NotFound for an unknown GTIN or lot.
-    """
-    p, o = Product, Organization
-    row = db.session.execute(
+@lru_cache(maxsize=1)
+def _statements() -> tuple[Any, Any, Any]:
+    """The three selects of a scan, built once with bound parameters (building them costs more than running them)."""
+    p, o, c = Product, Organization, Certificate
+    product = (
         select(
             p.id,
             p.name,
@@ -222,21 +219,49 @@ def resolve_digital_link(link: DigitalLink) -> dict[str, Any]:
         .join(o, o.id == p.organization_id)
         .join(Province, Province.id == o.province_id)
         .outerjoin(Commune, Commune.id == o.commune_id)
-        .where(p.gtin == link.gtin)
-    ).one_or_none()
+        .where(p.gtin == bindparam("gtin"))
+    )
+    standards = (
+        select(Standard.id, Standard.kind, Standard.code, Standard.title, Standard.document_path)
+        .join(ProductStandard, ProductStandard.standard_id == Standard.id)
+        .where(ProductStandard.product_id == bindparam("product_id"))
+        .order_by(Standard.code)
+    )
+    certificates = (
+        select(
+            c.id,
+            c.number,
+            c.category,
+            CertificationBody.name.label("body"),
+            c.issued_on,
+            c.expires_on,
+            c.lifecycle,
+            c.is_confirmed,
+            c.scope,
+        )
+        .join(certificate_products, certificate_products.c.certificate_id == c.id)
+        .join(CertificationBody, CertificationBody.id == c.certification_body_id)
+        .where(certificate_products.c.product_id == bindparam("product_id"))
+        .order_by(c.issued_on.desc(), c.id)
+    )
+    return product, standards, certificates
+
+
+def resolve_digital_link(link: DigitalLink) -> dict[str, Any]:
+    """Everything the consumer page and JSON show, read in a few Core selects.
+
+    Statuses are computed on every call from the stored lifecycle and today's date, so a
+    suspension shows at once on every worker. Raises NotFound for an unknown GTIN or lot.
+    """
+    product_stmt, standards_stmt, certificates_stmt = _statements()
+    row = db.session.execute(product_stmt, {"gtin": link.gtin}).one_or_none()
     if row is None:
         raise NotFound("unknown_gtin")
     today = today_vn()
     standards = [
         {"id": s.id, "kind": s.kind, "code": s.code, "title": s.title, "has_document": s.document_path is not None}
-        for s in db.session.execute(
-            select(Standard.id, Standard.kind, Standard.code, Standard.title, Standard.document_path)
-            .join(ProductStandard, ProductStandard.standard_id == Standard.id)
-            .where(ProductStandard.product_id == row.id)
-            .order_by(Standard.code)
-        )
+        for s in db.session.execute(standards_stmt, {"product_id": row.id})
     ]
-    c = Certificate
     certificates = [
         {
             "id": cert.id,
@@ -250,23 +275,7 @@ def resolve_digital_link(link: DigitalLink) -> dict[str, Any]:
             "is_confirmed": cert.is_confirmed,
             "scope": cert.scope,
         }
-        for cert in db.session.execute(
-            select(
-                c.id,
-                c.number,
-                c.category,
-                CertificationBody.name.label("body"),
-                c.issued_on,
-                c.expires_on,
-                c.lifecycle,
-                c.is_confirmed,
-                c.scope,
-            )
-            .join(certificate_products, certificate_products.c.certificate_id == c.id)
-            .join(CertificationBody, CertificationBody.id == c.certification_body_id)
-            .where(certificate_products.c.product_id == row.id)
-            .order_by(c.issued_on.desc(), c.id)
-        )
+        for cert in db.session.execute(certificates_stmt, {"product_id": row.id})
     ]
     result: dict[str, Any] = {
         "link": link,

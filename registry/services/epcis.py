@@ -12,13 +12,10 @@ from biip.gtin import Gtin
 
 from registry.models import Batch, TraceEvent
 from registry.services.common import get_or_404
+from registry.services.linked_data import commune_uri, term_uri
 from registry.services.timefmt import local_iso
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-CBV = "https://ref.gs1.org/cbv/"
-# Business steps of CBV 2.0 among those the registry offers; the others get the deployment's own URI.
-CBV_BIZ_STEPS = {"commissioning", "packing", "storing", "shipping", "receiving", "inspecting", "retail_selling"}
-CBV_BIZ_STEPS |= {"destroying", "other"}
 # EPC Tag Data Standard: these characters of a lot must be %-escaped inside an EPC URN.
 _URN_SAFE = "-._!'()*+,:;="
 
@@ -45,7 +42,7 @@ def lot_class(gtin14: str, lot: str, prefix: str | None, base_url: str) -> str:
 
 
 def location(event: TraceEvent, base_url: str) -> str:
-    """`urn:epc:id:sgln:` for a GLN (extension 0), else an identifier URI of the commune by its official code."""
+    """`urn:epc:id:sgln:` for a GLN (extension 0), else the commune's URI (by its official code), which resolves."""
     if event.gln:
         try:
             gcp = Gln.parse(event.gln).company_prefix
@@ -55,13 +52,7 @@ def location(event: TraceEvent, base_url: str) -> str:
             return f"urn:epc:id:sgln:{gcp.value}.{event.gln[len(gcp.value) : 12]}.0"
         return f"https://id.gs1.org/414/{event.gln}"
     assert event.commune is not None
-    return f"{base_url}/places/communes/{event.commune.code}"
-
-
-def _biz_step(step: str, base_url: str) -> str:
-    if step.startswith(("http://", "https://", "urn:")):
-        return step
-    return f"{CBV}BizStep-{step}" if step in CBV_BIZ_STEPS else f"{base_url}/voc/BizStep-{step}"
+    return commune_uri(event.commune.code, base_url)
 
 
 def _class(batch: Batch, base_url: str) -> dict[str, Any]:
@@ -88,11 +79,13 @@ def event_document(event: TraceEvent, base_url: str) -> dict[str, Any]:
         doc["inputQuantityList"] = [_class(b, base_url) for b in event.inputs]
         doc["outputQuantityList"] = [_class(batch, base_url)]
     else:
-        doc["action"] = "ADD" if event.biz_step == "commissioning" else "OBSERVE"
+        # ADD where the lot begins to exist (a harvest, or its codes commissioned); OBSERVE after that.
+        doc["action"] = "ADD" if event.biz_step in ("commissioning", "harvesting") else "OBSERVE"
         doc["quantityList"] = [_class(batch, base_url)]
-    doc["bizStep"] = _biz_step(event.biz_step, base_url)
+    # CBV 2.0 terms where it has one; the others are ours, under /voc/ (registry/vocabulary.py).
+    doc["bizStep"] = term_uri("BizStep", event.biz_step, base_url)
     if event.disposition:
-        doc["disposition"] = f"{CBV}Disp-{event.disposition}"
+        doc["disposition"] = term_uri("Disp", event.disposition, base_url)
     where = location(event, base_url)
     doc["readPoint"] = {"id": where}
     doc["bizLocation"] = {"id": where}

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import itertools
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -18,16 +17,17 @@ from typing import IO, Any, TypeVar, cast
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select, text
+from sqlalchemy.pool import QueuePool
 
 from registry.errors import Conflict, FieldError, Forbidden, InvalidInput
 from registry.extensions import db
-from registry.models import AuditEntry, Organization, Product, User
+from registry.models import Organization, Product, User
 from registry.models.product import OCOP_GROUPS
 from registry.schemas import fields as f
 from registry.schemas.fields import field_errors
 from registry.schemas.resources import ActivityIn, CertificateIn, OrganizationIn, ProductIn, StandardIn
 from registry.services import activities, audit, certificates, gs1, organizations, permissions, products, standards
-from registry.services.text import fold, nfc
+from registry.services.text import fast_fold, fold, nfc
 
 XLSX_MAGIC = b"PK\x03\x04"
 CHUNK = 2000
@@ -36,6 +36,7 @@ SQLITE_CACHE_KIB = 64 * 1024  # page cache while an import writes to SQLite
 Progress = Callable[[int, int | None], None]  # (data rows done, total rows if known)
 T = TypeVar("T")
 Steps = Generator[tuple[int, int | None], None, T]  # yields progress, returns T
+_Rows = Generator[tuple[int, list[Any]], None, None]  # (row number, cells)
 
 
 def header_key(text: str) -> str:
@@ -191,7 +192,7 @@ def _peek(stream: IO[bytes], n: int = 8192) -> bytes:
     return head
 
 
-def _csv_rows(stream: IO[bytes]) -> tuple[Iterator[tuple[int, list[Any]]], int | None]:
+def _csv_rows(stream: IO[bytes]) -> tuple[_Rows, int | None]:
     pos = stream.tell()
     total = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
     stream.seek(pos)
@@ -200,7 +201,7 @@ def _csv_rows(stream: IO[bytes]) -> tuple[Iterator[tuple[int, list[Any]]], int |
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
 
-    def rows() -> Iterator[tuple[int, list[Any]]]:
+    def rows() -> _Rows:
         try:
             yield from enumerate(reader, start=1)
         finally:
@@ -209,7 +210,7 @@ def _csv_rows(stream: IO[bytes]) -> tuple[Iterator[tuple[int, list[Any]]], int |
     return rows(), total
 
 
-def _xlsx_rows(stream: IO[bytes]) -> tuple[Iterator[tuple[int, list[Any]]], int | None]:
+def _xlsx_rows(stream: IO[bytes]) -> tuple[_Rows, int | None]:
     from openpyxl import load_workbook  # imported on use: it is heavy and only XLSX needs it
 
     try:
@@ -219,7 +220,7 @@ def _xlsx_rows(stream: IO[bytes]) -> tuple[Iterator[tuple[int, list[Any]]], int 
     sheet = book.active
     total = sheet.max_row if sheet is not None else 0
 
-    def rows() -> Iterator[tuple[int, list[Any]]]:
+    def rows() -> _Rows:
         try:
             for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):  # type: ignore[union-attr]
                 yield i, list(values)
@@ -449,27 +450,6 @@ def gtin14_if_valid(value: str) -> str | None:
     return g if (10 - total % 10) % 10 == ord(g[13]) - 48 else None
 
 
-class _NoCombining(dict[int, int | None]):
-    """A str.translate table dropping combining marks, filled in as characters are met."""
-
-    def __missing__(self, code: int) -> int | None:
-        kept = None if unicodedata.combining(chr(code)) else code
-        self[code] = kept
-        return kept
-
-
-_NO_COMBINING = _NoCombining()
-_SPACES = re.compile(r"\s+")
-
-
-def fast_fold(value: str) -> str:
-    """text.fold, with its per-character generator done by str.translate (five times faster)."""
-    if not value:
-        return ""
-    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
-    return _SPACES.sub(" ", decomposed.translate(_NO_COMBINING).lower()).strip()
-
-
 class _Fallback(Exception):
     """This cell is not in a form the fast path is sure of: ask the reference."""
 
@@ -677,6 +657,8 @@ class _ProductBatch:
 
     def add(self, chunk: list[tuple[int, dict[str, Any], list[FieldError]]]) -> None:
         run = self.run
+        if self.writer is not None:
+            self.writer.wait()  # the connection is free again for the look-ups below
         self._load_orgs({values["organization_id"] for _, values, _ in chunk})
         good: list[tuple[int, dict[str, Any]]] = []
         for row, values, rule_errors in chunk:
@@ -709,23 +691,24 @@ class _ProductBatch:
 # ---- products: writing -----------------------------------------------------------------------
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 class _ProductWriter:
-    """Multi-row INSERT (SQLite) or COPY (PostgreSQL) of products and of one audit entry per product.
+    """Multi-row INSERT (SQLite) or COPY (PostgreSQL) of products, and one audit entry per chunk.
 
-    The entries' hashes are audit._content_hash's, computed from pre-encoded parts: the audit
-    snapshot is serialised once, with its keys already in sorted order, and that same text is stored.
+    A chunk's rows are sent from a background thread while the caller checks the next chunk, so
+    the database's work (most of an import on PostgreSQL: the indexes, the trigram GIN index above
+    all, and the foreign key checks) overlaps the parsing. The connection is the import's own and
+    is used by one thread at a time: the caller calls `wait` before anything else touches it.
+
+    The audit entry (`audit.record_import`) lists the chunk's ids and seals its rows with a digest
+    of their audit snapshot values, so `audit.created_entry("product", id)` still says who created
+    a product and when, and the hash chain still proves the rows it recorded.
     """
 
-    AFTER_KEYS = sorted(["id", *(c for c in PRODUCT_COLUMNS if c != "name_folded")])
+    DIGEST_KEYS = ["id", *(c for c in PRODUCT_COLUMNS if c != "name_folded")]
     PRODUCT_KEYS = ["id", *PRODUCT_COLUMNS]
-    AUDIT_KEYS = [c.key for c in AuditEntry.__table__.columns]
 
     def __init__(self, actor: User) -> None:
-        self.actor_id = actor.id
+        self.actor = actor
         self.session = db.session
         dialect = self.session.get_bind().dialect
         self.pg = dialect.name == "postgresql"
@@ -733,76 +716,78 @@ class _ProductWriter:
         # COPY adapts Python values itself); booleans and integers go through as they are on both.
         self.stamp = Product.__table__.c.created_at.type._cached_bind_processor(dialect) or _same
         self.day = Product.__table__.c.ocop_decision_date.type._cached_bind_processor(dialect) or _same
-        self.after_of = itemgetter(*self.AFTER_KEYS)
+        self.digest_of = itemgetter(*self.DIGEST_KEYS)
         self.row_of = itemgetter(*self.PRODUCT_KEYS)
+        self.driver = self.session.connection().connection.driver_connection
+        # SQLite connections pooled by QueuePool (file databases) may be used from another thread;
+        # an in-memory database's may not, so it is written in the caller's thread.
+        self.sending: Future[None] | None = None
+        self.sender = ThreadPoolExecutor(1) if self.pg or isinstance(db.engine.pool, QueuePool) else None
         self.cache_pages: int | None = None
         if not self.pg:
             # SQLite's default page cache (2 MB) is far smaller than the indexes an import grows, so
             # it would spill pages to disk mid-transaction; give this connection more while it writes.
-            self.sqlite = self.session.connection().connection.driver_connection
-            self.cache_pages = self.sqlite.execute("PRAGMA cache_size").fetchone()[0]
-            self.sqlite.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            self.cache_pages = self.driver.execute("PRAGMA cache_size").fetchone()[0]
+            self.driver.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+
+    def wait(self) -> None:
+        """Until the last chunk is written; raises what writing it raised."""
+        sending, self.sending = self.sending, None
+        if sending is not None:
+            sending.result()
 
     def close(self) -> None:
-        """Give the pooled connection its own page cache back (also after a failure)."""
+        """Stop the sender and give the pooled connection its own page cache back (also after a failure)."""
+        if self.sender is not None:
+            self.sender.shutdown(wait=True)  # an error still pending is the caller's rollback's to clear
         if self.cache_pages is not None:
-            self.sqlite.execute(f"PRAGMA cache_size = {self.cache_pages}")
+            self.driver.execute(f"PRAGMA cache_size = {self.cache_pages}")
 
     def write(self, rows: list[dict[str, Any]]) -> None:
+        self.wait()
         now = datetime.now(UTC)
-        at = now.replace(microsecond=0)
-        now_iso, now_param, at_param = now.isoformat(), self.stamp(now), self.stamp(at)
+        now_iso, now_param = now.isoformat(), self.stamp(now)
         ids = _reserve_ids(Product.__table__, len(rows))
-        self.session.flush()  # entries recorded one by one must be in the chain before these
-        last = audit._lock_and_last(self.session)
-        next_id, prev = (last.id + 1, last.hash) if last else (1, audit.GENESIS)
-        # The content's keys in sorted order: action, actor_id, after, at, before, entity, entity_id, id.
-        opening = f'{{"action":"create","actor_id":{_json(self.actor_id)},"after":'
-        middle = f',"at":{_json(at.astimezone(UTC).isoformat())},"before":null,"entity":"product","entity_id":'
-        keys, after_of, row_of, day, encode = self.AFTER_KEYS, self.after_of, self.row_of, self.day, _ENCODER.encode
-        actor_id, days = self.actor_id, cast(dict[date, Any], {})
+        digest_of, row_of, day = self.digest_of, self.row_of, self.day
+        days: dict[date, Any] = {}
+        sealed: list[tuple[Any, ...]] = []
         products_out: list[tuple[Any, ...]] = []
-        entries: list[tuple[Any, ...]] = []
         for ident, values in zip(ids, rows, strict=True):
             values["id"] = ident
             values["created_at"] = values["updated_at"] = now_iso
             decided = values["ocop_decision_date"]
             if decided is not None:
                 values["ocop_decision_date"] = decided.isoformat()
-            after_json = encode(dict(zip(keys, after_of(values), strict=True)))
-            blob = f'{opening}{after_json}{middle}{ident},"id":{next_id}}}'
-            digest = hashlib.sha256((prev + blob).encode()).hexdigest()
-            entries.append((next_id, at_param, actor_id, "create", "product", ident, None, after_json, prev, digest))
-            prev, next_id = digest, next_id + 1
+            sealed.append(digest_of(values))
             values["created_at"] = values["updated_at"] = now_param
             if decided is not None:
                 if (param := days.get(decided)) is None:
                     param = days[decided] = day(decided)
                 values["ocop_decision_date"] = param
             products_out.append(row_of(values))
-        self._put(Product.__table__.name, self.PRODUCT_KEYS, products_out)
-        self._put(AuditEntry.__table__.name, self.AUDIT_KEYS, entries)
+        audit.record_import(self.actor, "product", ids, audit.rows_digest(sealed), self.DIGEST_KEYS, self.session)
+        if self.sender is None:
+            self._put(products_out)
+        else:
+            self.sending = self.sender.submit(self._put, products_out)
 
-    def _put(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-        driver = self.session.connection().connection.driver_connection
-        names = ", ".join(columns)
+    def _put(self, rows: list[tuple[Any, ...]]) -> None:
+        table, names = Product.__table__.name, ", ".join(self.PRODUCT_KEYS)
         if self.pg:
-            with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            with self.driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        cursor = driver.cursor()
+        cursor = self.driver.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+            marks = ", ".join("?" * len(self.PRODUCT_KEYS))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
         finally:
             cursor.close()
 
 
 def _same(value: Any) -> Any:
     return value
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _service_rows(run: _Run, columns: _Columns, rows: Iterator[tuple[int, list[Any]]]) -> Generator[int, None, int]:
@@ -855,6 +840,8 @@ def _product_rows(run: _Run, columns: _Columns, rows: Iterator[tuple[int, list[A
                 yield data_rows
         if chunk:
             batch.add(chunk)
+        if batch.writer is not None:
+            batch.writer.wait()
     finally:
         if batch.writer is not None:
             batch.writer.close()
@@ -899,6 +886,7 @@ def import_steps(actor: User | None, kind: str, stream: IO[bytes], *, dry_run: b
         raise InvalidInput.one("file", "file_type", expected="CSV (UTF-8), XLSX") from err
     except BaseException:
         db.session.rollback()
+        rows.close()  # now, while the caller's stream is still open
         raise
     if run.errors:
         db.session.rollback()

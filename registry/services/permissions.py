@@ -45,3 +45,38 @@ def require_province_officer(actor: User | None, province_id: int) -> User:
     if user.role == "dost_officer" and user.province_id == province_id:
         return user
     raise Forbidden()
+
+
+# The roles a DOST officer creates and manages, always within their own province.
+PROVINCE_ROLES = ("producer", "dost_officer", "inspector")
+
+
+def user_province_id(user: User) -> int | None:
+    """The province an account belongs to: a producer's through its organisation; a DOST officer's or an
+    inspector's own. Admins and certification-body staff belong to none."""
+    if user.role == "producer":
+        return user.organization.province_id if user.organization is not None else None
+    if user.role in ("dost_officer", "inspector"):
+        return user.province_id
+    return None
+
+
+def can_manage_user(actor: User | None, role: str, province_id: int | None) -> bool:
+    """Admins manage every account; a DOST officer the producers, officers and inspectors of their province."""
+    if actor is None:
+        return False
+    if actor.role == "admin":
+        return True
+    return (
+        actor.role == "dost_officer"
+        and actor.province_id is not None
+        and role in PROVINCE_ROLES
+        and province_id == actor.province_id
+    )
+
+
+def require_user_manager(actor: User | None, role: str, province_id: int | None) -> User:
+    user = require_role(actor, "dost_officer")
+    if not can_manage_user(user, role, province_id):
+        raise Forbidden()
+    return user

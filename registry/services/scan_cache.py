@@ -37,6 +37,7 @@ VERSION_CHANNEL = "registry:version"
 
 DEFAULT_CHECK_SECONDS = 1.0
 DEFAULT_MAX_ENTRIES = 20_000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # of stored bodies, per process
 
 
 def registry_version() -> int:
@@ -69,9 +70,12 @@ class ScanCache:
         version: Callable[[], int] = registry_version,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.check_seconds = check_seconds
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._bytes = 0
         self._version_of = version
         self._clock = clock
         self._entries: OrderedDict[Hashable, Cached] = OrderedDict()
@@ -100,21 +104,43 @@ class ScanCache:
                 self._entries.move_to_end(key)
             return found
 
+    def peek(self, key: Hashable) -> Cached | None:
+        """The entry, only while no version check is due: never touches the database (no app context needed).
+
+        When a check is due it answers None, and the caller takes the full path, whose `get` checks.
+        """
+        if not self.enabled or self._clock() >= self._next_check:
+            return None
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
     def put(self, key: Hashable, value: Cached, generation: int) -> None:
         if not self.enabled:
             return
         with self._lock:
             if generation != self._generation:
                 return  # rendered from data older than a change already noticed
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._bytes += len(value.body)
+            while len(self._entries) > self.max_entries or (self._bytes > self.max_bytes and len(self._entries) > 1):
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    @property
+    def stored_bytes(self) -> int:
+        return self._bytes
 
     def clear(self) -> None:
         """Drop everything now (e.g. on a pushed notice of a write)."""
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self._generation += 1
 
     def __len__(self) -> int:

@@ -6,15 +6,17 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from registry.errors import Conflict, FieldError, InvalidInput, Unauthorized
+from registry.errors import Conflict, FieldError, Forbidden, InvalidInput, Unauthorized
 from registry.extensions import db
 from registry.models import ApiToken, CertificationBody, Organization, User
 from registry.models.user import ROLES
 from registry.services import audit, permissions
+from registry.services.common import get_or_404
 from registry.services.places import resolve_province
+from registry.services.text import like_pattern
 
 MIN_PASSWORD = 10
 # werkzeug's default (scrypt); the test suite lowers it, since it hashes hundreds of passwords.
@@ -34,9 +36,19 @@ def create_user(
     province: str | None = None,
     system: bool = False,
 ) -> User:
-    """Create a user; `system=True` is the command line acting as the operator."""
+    """Create a user; `system=True` is the command line acting as the operator.
+
+    Admins create every role. A DOST officer creates producers of their province's organisations, and
+    DOST officers and inspectors of their province (the province defaults to theirs); anything else is
+    Forbidden. An inspector may carry a province; a DOST officer must."""
+    officer = None
     if not system:
-        permissions.require_role(actor, "admin")
+        manager = permissions.require_role(actor, "dost_officer")
+        officer = manager if manager.role == "dost_officer" else None
+        if officer is not None and role in ROLES and role not in permissions.PROVINCE_ROLES:
+            raise Forbidden()
+    if officer is not None and officer.province is not None and role in ("dost_officer", "inspector"):
+        province = province or officer.province.slug
     email = email.strip().lower()
     errors: list[FieldError] = []
     if "@" not in email or "." not in email.split("@")[-1]:
@@ -46,16 +58,23 @@ def create_user(
     if role not in ROLES:
         errors.append(FieldError("role", "enum", {"choices": list(ROLES)}))
     province_id = None
-    if role == "producer" and (organization_id is None or db.session.get(Organization, organization_id) is None):
+    organization = db.session.get(Organization, organization_id) if organization_id is not None else None
+    if role == "producer" and organization is None:
         errors.append(FieldError("organization", "role_scope", {"role": role, "needs": "--organization ID"}))
     if role == "body_staff" and (body_id is None or db.session.get(CertificationBody, body_id) is None):
         errors.append(FieldError("body", "role_scope", {"role": role, "needs": "--body ID"}))
-    if role == "dost_officer":
+    if role in ("dost_officer", "inspector") and (province or role == "dost_officer"):
         found = resolve_province(province, "province") if province else None
-        if found is None or isinstance(found, FieldError):
+        if found is None:
             errors.append(FieldError("province", "role_scope", {"role": role, "needs": "--province SLUG"}))
+        elif isinstance(found, FieldError):
+            errors.append(found)
         else:
             province_id = found.id
+    if officer is not None:
+        scope = organization.province_id if role == "producer" and organization is not None else province_id
+        if scope is not None and not permissions.can_manage_user(officer, role, scope):
+            raise Forbidden()
     if errors:
         raise InvalidInput(errors)
     if db.session.scalar(select(User).where(User.email == email)):
@@ -79,6 +98,56 @@ def create_user(
     }
     audit.record(actor, "create", "user", user.id, None, after)
     db.session.commit()
+    return user
+
+
+def generate_password() -> str:
+    """A random initial password (16 URL-safe characters) for the creator to hand over once."""
+    return secrets.token_urlsafe(12)
+
+
+def user_query(
+    actor: User | None, role: str | None = None, q: str | None = None, province_id: int | None = None
+) -> Select[tuple[User]]:
+    """The accounts `actor` manages, by email: an admin's are all (or a province's); a DOST officer's are
+    the producers of their province's organisations and its DOST officers and inspectors."""
+    manager = permissions.require_role(actor, "dost_officer")
+    if role is not None and role not in ROLES:
+        raise InvalidInput.one("role", "enum", choices=list(ROLES))
+    if manager.role == "dost_officer":
+        if province_id is not None and province_id != manager.province_id:
+            raise Forbidden()
+        province_id = manager.province_id
+        if province_id is None:
+            raise Forbidden()
+    stmt = select(User).order_by(User.email, User.id)
+    if province_id is not None:
+        in_province = select(Organization.id).where(Organization.province_id == province_id)
+        stmt = stmt.where(
+            or_(
+                and_(User.role == "producer", User.organization_id.in_(in_province)),
+                and_(User.role.in_(("dost_officer", "inspector")), User.province_id == province_id),
+            )
+        )
+    if role:
+        stmt = stmt.where(User.role == role)
+    if q:
+        stmt = stmt.where(User.email.like(like_pattern(q)))
+    return stmt
+
+
+def set_user_active(actor: User | None, user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) an account the actor manages; a deactivated user can no longer sign in
+    or use a token. Nobody deactivates their own account, so one who can undo it always remains."""
+    user = get_or_404(User, user_id)
+    manager = permissions.require_user_manager(actor, user.role, permissions.user_province_id(user))
+    if not active and user.id == manager.id:
+        raise InvalidInput.one("user", "self_deactivate")
+    if user.is_active != active:
+        before = {"is_active": user.is_active}
+        user.is_active = active
+        audit.record(manager, "activate" if active else "deactivate", "user", user.id, before, {"is_active": active})
+        db.session.commit()
     return user
 
 

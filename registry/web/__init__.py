@@ -7,8 +7,22 @@ from flask import Flask
 from registry.extensions import db, login
 from registry.models import User
 
-from . import account, admin, certification, dost, imports, producer, resolver, verify
+from . import (
+    account,
+    admin,
+    certification,
+    dost,
+    imports,
+    place_pages,
+    producer,
+    province_users,
+    resolver,
+    scan_front,
+    verify,
+    vocabulary_terms,
+)
 from .filters import register_filters
+from .i18n import text as i18n_text
 from .pages import bp
 from .security import register_security_headers
 
@@ -20,12 +34,17 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(resolver.bp)
     producer.register(app)
     dost.register(app)
+    app.register_blueprint(province_users.bp)
     app.register_blueprint(certification.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(vocabulary_terms.bp)
+    app.register_blueprint(place_pages.bp)
     login.login_view = "account.login"
     register_security_headers(app)
     register_filters(app)
+    app.jinja_env.globals["in_lang"] = i18n_text  # a (vi, en) pair from registry.vocabulary
+    scan_front.install(app)
 
     @login.user_loader
     def load_user(user_id: str) -> User | None:

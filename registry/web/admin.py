@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum.vn import mst
 from werkzeug.datastructures import MultiDict
@@ -20,7 +21,7 @@ from registry.services.common import get_or_404, paginate
 
 from . import producer
 from .certification import actor, field_messages, page_helpers, role_page
-from .producer import t
+from .i18n import text
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 bp.context_processor(page_helpers)
@@ -40,7 +41,7 @@ BODY_FIELDS = {
 
 
 def role_options() -> list[tuple[str, str]]:
-    return [(key, t(vi, en)) for key, (vi, en) in ROLE_NAMES.items()]
+    return [(key, text(entry)) for key, entry in ROLE_NAMES.items()]
 
 
 @bp.context_processor
@@ -118,7 +119,7 @@ def user_list() -> Any:
             if not problems:
                 raise
         else:
-            flash(t("Đã tạo tài khoản.", "The account is created."), "ok")
+            flash(_("Đã tạo tài khoản."), "ok")
             return redirect(url_for(".user_list"))
     kept = MultiDict([(k, v) for k, v in form.items(multi=True) if k != "password"])  # never echo a password
     return _users_page(kept, field_messages(problems), 422)
@@ -128,15 +129,15 @@ def user_list() -> Any:
 @role_page("admin")
 def user_active(user_id: int, action: str) -> Any:
     try:
-        user = administration.set_user_active(actor(), user_id, action == "activate")
+        user = users.set_user_active(actor(), user_id, action == "activate")
     except InvalidInput as err:
         db.session.rollback()
         flash(" ".join(m for ms in field_messages(err.errors).values() for m in ms), "error")
         return redirect(url_for(".user_list"))
     if user.is_active:
-        flash(t("Đã mở lại tài khoản {}.", "The account {} is active again.").format(user.email), "ok")
+        flash(_("Đã mở lại tài khoản %(email)s.", email=user.email), "ok")
     else:
-        flash(t("Đã khoá tài khoản {}.", "The account {} is deactivated.").format(user.email), "ok")
+        flash(_("Đã khoá tài khoản %(email)s.", email=user.email), "ok")
     return redirect(url_for(".user_list"))
 
 
@@ -169,7 +170,7 @@ def body_list() -> Any:
     if request.method == "POST":
         saved, errors = _save_body(None)
         if saved is not None:
-            flash(t("Đã thêm tổ chức chứng nhận.", "The certification body is added."), "ok")
+            flash(_("Đã thêm tổ chức chứng nhận."), "ok")
             return redirect(url_for(".body_list"))
         values, status = request.form, 422
     q = request.args.get("q", "").strip()[:100]
@@ -187,7 +188,7 @@ def body_edit(body_id: int) -> Any:
     if request.method == "POST":
         saved, errors = _save_body(body)
         if saved is not None:
-            flash(t("Đã lưu tổ chức chứng nhận.", "The certification body is saved."), "ok")
+            flash(_("Đã lưu tổ chức chứng nhận."), "ok")
             return redirect(url_for(".body_edit", body_id=body.id))
         values, status = request.form, 422
         body = get_or_404(CertificationBody, body_id)
@@ -216,10 +217,7 @@ def keys_rotate() -> Any:
         return _keys_page(field_messages([FieldError("confirm", "confirm_required")]), 422)
     new, old = administration.rotate_signing_keys(actor(), current_app.instance_path)
     flash(
-        t(
-            "Khoá ký mới: {}. Khoá cũ {} vẫn được công bố để kiểm tra mã đã in.",
-            "New signing key: {}. The old key {} stays published so printed codes still verify.",
-        ).format(new, old),
+        _("Khoá ký mới: %(new)s. Khoá cũ %(old)s vẫn được công bố để kiểm tra mã đã in.", new=new, old=old),
         "ok",
     )
     return redirect(url_for(".keys"))

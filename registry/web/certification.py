@@ -13,6 +13,8 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -29,7 +31,8 @@ from registry.services.common import get_or_404, paginate
 from registry.services.timefmt import today_vn
 
 from . import producer
-from .producer import current_lang, t
+from .i18n import Table, text
+from .producer import current_lang
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 
@@ -37,49 +40,49 @@ PER_PAGE = 25
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Labels of the fields these pages (and the admin pages) add to the producer pages' set.
-LABELS: dict[str, tuple[str, str]] = {
-    "organization_id": ("Đơn vị được chứng nhận", "Certificate holder"),
-    "action": ("Thao tác", "Action"),
-    "reason": ("Lý do", "Reason"),
-    "outcome": ("Kết quả xử lý", "Outcome"),
-    "password": ("Mật khẩu", "Password"),
-    "role": ("Vai trò", "Role"),
-    "organization": ("Tổ chức (mã số thuế)", "Organisation (tax code)"),
-    "body": ("Tổ chức chứng nhận", "Certification body"),
-    "province": ("Tỉnh/thành phố", "Province"),
-    "user": ("Tài khoản", "User"),
-    "accreditation_number": ("Số công nhận", "Accreditation number"),
-    "designation_number": ("Số quyết định chỉ định", "Designation number"),
-    "confirm": ("Tôi hiểu và muốn đổi khoá", "I understand and want to rotate the key"),
+LABELS: Table = {
+    "organization_id": _lp("labels", "Đơn vị được chứng nhận"),
+    "action": _lp("labels", "Thao tác"),
+    "reason": _lp("labels", "Lý do"),
+    "outcome": _lp("labels", "Kết quả xử lý"),
+    "password": _lp("labels", "Mật khẩu"),
+    "role": _lp("labels", "Vai trò"),
+    "organization": _lp("labels", "Tổ chức (mã số thuế)"),
+    "body": _lp("labels", "Tổ chức chứng nhận"),
+    "province": _lp("labels", "Tỉnh/thành phố"),
+    "user": _lp("labels", "Tài khoản"),
+    "accreditation_number": _lp("labels", "Số công nhận"),
+    "designation_number": _lp("labels", "Số quyết định chỉ định"),
+    "confirm": _lp("labels", "Tôi hiểu và muốn đổi khoá"),
 }
-ACTIONS: dict[str, tuple[str, str]] = {
-    "issue": ("Cấp", "Issued"),
-    "declare": ("Tự khai", "Declared"),
-    "confirm": ("Xác nhận", "Confirmed"),
-    "suspend": ("Đình chỉ", "Suspend"),
-    "withdraw": ("Thu hồi", "Withdraw"),
-    "reinstate": ("Khôi phục", "Reinstate"),
-    "correct": ("Đính chính", "Corrected"),
-    "investigate": ("Nhận xử lý", "Take"),
-    "close": ("Đóng", "Close"),
+ACTIONS: Table = {
+    "issue": _lp("actions", "Cấp"),
+    "declare": _lp("actions", "Tự khai"),
+    "confirm": _lp("actions", "Xác nhận"),
+    "suspend": _lp("actions", "Đình chỉ"),
+    "withdraw": _lp("actions", "Thu hồi"),
+    "reinstate": _lp("actions", "Khôi phục"),
+    "correct": _lp("actions", "Đính chính"),
+    "investigate": _lp("actions", "Nhận xử lý"),
+    "close": _lp("actions", "Đóng"),
 }
 # The verb as it reads inside the `transition_offer` rule.
-VERBS: dict[str, tuple[str, str]] = {
-    "suspend": ("đình chỉ", "suspended"),
-    "withdraw": ("thu hồi", "withdrawn"),
-    "reinstate": ("khôi phục", "reinstated"),
+VERBS: Table = {
+    "suspend": _lp("verbs", "đình chỉ"),
+    "withdraw": _lp("verbs", "thu hồi"),
+    "reinstate": _lp("verbs", "khôi phục"),
 }
-REPORT_CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+REPORT_CHOICES: dict[str, Table] = {
     "kind": {
-        "counterfeit": ("Nghi hàng giả", "Suspected counterfeit"),
-        "defect": ("Lỗi chất lượng", "Defect"),
-        "label": ("Sai nhãn", "Labelling"),
-        "other": ("Khác", "Other"),
+        "counterfeit": _lp("report_choices", "Nghi hàng giả"),
+        "defect": _lp("report_choices", "Lỗi chất lượng"),
+        "label": _lp("report_choices", "Sai nhãn"),
+        "other": _lp("report_choices", "Khác"),
     },
     "status": {
-        "open": ("Mới", "Open"),
-        "investigating": ("Đang xử lý", "Investigating"),
-        "closed": ("Đã đóng", "Closed"),
+        "open": _lp("report_choices", "Mới"),
+        "investigating": _lp("report_choices", "Đang xử lý"),
+        "closed": _lp("report_choices", "Đã đóng"),
     },
 }
 
@@ -88,18 +91,15 @@ REPORT_CHOICES: dict[str, dict[str, tuple[str, str]]] = {
 
 
 def label(name: str) -> str:
-    vi, en = LABELS.get(name) or producer.LABELS.get(name, (name, name))
-    return t(vi, en)
+    return text(LABELS.get(name) or producer.LABELS.get(name, name))
 
 
 def action_name(action: str) -> str:
-    vi, en = ACTIONS.get(action, (action, action))
-    return t(vi, en)
+    return text(ACTIONS.get(action, action))
 
 
 def report_choice(group: str, value: str) -> str:
-    vi, en = REPORT_CHOICES[group].get(value, (value, value))
-    return t(vi, en)
+    return text(REPORT_CHOICES[group].get(value, value))
 
 
 def field_messages(errors: list[FieldError]) -> dict[str, list[str]]:
@@ -239,18 +239,17 @@ def _transition(area: str, cert_id: int) -> Any:
         if err.rule != "transition":
             raise
         return _detail(area, cert, 409, values=request.form, errors={"action": [_refusal(cert, action)]})
-    flash(t("Đã đổi trạng thái chứng chỉ.", "The certificate's status is changed."), "ok")
+    flash(_("Đã đổi trạng thái chứng chỉ."), "ok")
     return redirect(url_for(f".{area}_certificate", cert_id=cert.id) + "#history")
 
 
 def _refusal(cert: Certificate, action: str) -> str:
     lang = current_lang()
-    index = 0 if lang == "vi" else 1
-    allowed = [VERBS[a][0] if lang == "vi" else a for a in _allowed(cert)]
-    none = ("không còn thao tác nào (thu hồi là trạng thái cuối)", "none (a withdrawal is final)")[index]
+    allowed = [str(VERBS[a]) if lang == "vi" else a for a in _allowed(cert)]
+    none = _("không còn thao tác nào (thu hồi là trạng thái cuối)")
     params = {
         "status": producer.choice("status", cert.lifecycle).lower(),
-        "action": VERBS.get(action, (action, action))[index],
+        "action": text(VERBS.get(action, action)),
         "allowed": ", ".join(allowed) if allowed else none,
     }
     return render_rule("transition_offer", lang, None, params)
@@ -276,9 +275,9 @@ def body_confirm(cert_id: int) -> Any:
         certificates.confirm_certificate(actor(), cert.id, request.form.get("reason") or None)
     except Conflict:
         db.session.rollback()
-        flash(t("Chứng chỉ này đã được xác nhận.", "This certificate is already confirmed."), "error")
+        flash(_("Chứng chỉ này đã được xác nhận."), "error")
     else:
-        flash(t("Đã xác nhận chứng chỉ.", "The certificate is confirmed."), "ok")
+        flash(_("Đã xác nhận chứng chỉ."), "ok")
     return redirect(url_for(".body_certificate", cert_id=cert.id))
 
 
@@ -347,7 +346,7 @@ def body_issue() -> Any:
                 if not problems:
                     raise
             else:
-                flash(t("Đã cấp chứng chỉ.", "The certificate is issued."), "ok")
+                flash(_("Đã cấp chứng chỉ."), "ok")
                 return redirect(url_for(".body_certificate", cert_id=cert.id))
         errors, status = field_messages(problems), 422
         holder = get_or_404(Organization, holder.id)
@@ -402,7 +401,7 @@ def report_action(report_id: int, action: str) -> Any:
         code = 422 if isinstance(err, InvalidInput) else 409
         return _queue(code, {report_id: field_messages(problems)}, {report_id: request.form})
     if action == "close":
-        flash(t("Đã đóng phản ánh.", "The report is closed."), "ok")
+        flash(_("Đã đóng phản ánh."), "ok")
     else:
-        flash(t("Bạn đã nhận xử lý phản ánh.", "You have taken the report."), "ok")
+        flash(_("Bạn đã nhận xử lý phản ánh."), "ok")
     return redirect(url_for(".reports", status=request.args.get("status") or None) + f"#report-{report_id}")

@@ -11,6 +11,8 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -32,55 +34,55 @@ from registry.services.progress import STATUS_LABELS, TargetProgress
 from registry.services.timefmt import today_vn
 
 from .charts import Bar, bar_chart
-from .producer import current_lang, t
+from .i18n import Table, text
+from .producer import current_lang
 
 bp = Blueprint("dost", __name__, template_folder="templates")
 
 F = TypeVar("F", bound=Callable[..., Any])
 PER_PAGE = 25
 
-LABELS: dict[str, tuple[str, str]] = {
-    "kind": ("Loại hoạt động", "Kind of activity"),
-    "organization_id": ("Tổ chức được hỗ trợ", "Organisation supported"),
-    "held_on": ("Ngày thực hiện", "Date held"),
-    "attendees": ("Số người tham dự", "Attendees"),
-    "agency": ("Cơ quan thực hiện", "Agency"),
-    "note": ("Ghi chú", "Note"),
-    "province": ("Tỉnh/thành phố", "Province"),
-    "year": ("Năm", "Year"),
-    "value": ("Số liệu", "Figure"),
-    "as_of": ("Số liệu tính đến ngày", "Figure as of"),
-    "evidence": ("Căn cứ (văn bản, báo cáo)", "Evidence (document, report)"),
-    "target_id": ("Chỉ tiêu", "Target"),
+LABELS: Table = {
+    "kind": _lp("labels", "Loại hoạt động"),
+    "organization_id": _lp("labels", "Tổ chức được hỗ trợ"),
+    "held_on": _lp("labels", "Ngày thực hiện"),
+    "attendees": _lp("labels", "Số người tham dự"),
+    "agency": _lp("labels", "Cơ quan thực hiện"),
+    "note": _lp("labels", "Ghi chú"),
+    "province": _lp("labels", "Tỉnh/thành phố"),
+    "year": _lp("labels", "Năm"),
+    "value": _lp("labels", "Số liệu"),
+    "as_of": _lp("labels", "Số liệu tính đến ngày"),
+    "evidence": _lp("labels", "Căn cứ (văn bản, báo cáo)"),
+    "target_id": _lp("labels", "Chỉ tiêu"),
 }
 KIND_LABELS = labels.ACTIVITY_KINDS
-UNIT_LABELS: dict[str, tuple[str, str]] = {
-    "certificates": ("chứng nhận", "certificates"),
-    "organizations": ("tổ chức", "organisations"),
-    "standards": ("tiêu chuẩn", "standards"),
-    "percent": ("%", "%"),
-    "people": ("người", "people"),
-    "attendances": ("lượt người", "attendances"),
+UNIT_LABELS: Table = {
+    "certificates": _lp("unit_labels", "chứng nhận"),
+    "organizations": _lp("unit_labels", "tổ chức"),
+    "standards": _lp("unit_labels", "tiêu chuẩn"),
+    "percent": _lp("unit_labels", "%"),
+    "people": _lp("unit_labels", "người"),
+    "attendances": _lp("unit_labels", "lượt người"),
 }
-KIND_OF_TARGET: dict[str, tuple[str, str]] = {
-    "annual_minimum": ("tối thiểu mỗi năm", "minimum each year"),
-    "annual_average": ("bình quân mỗi năm", "yearly average"),
-    "cumulative": ("cộng dồn cả giai đoạn", "cumulative over the period"),
-    "share": ("tỷ lệ", "share"),
+KIND_OF_TARGET: Table = {
+    "annual_minimum": _lp("kind_of_target", "tối thiểu mỗi năm"),
+    "annual_average": _lp("kind_of_target", "bình quân mỗi năm"),
+    "cumulative": _lp("kind_of_target", "cộng dồn cả giai đoạn"),
+    "share": _lp("kind_of_target", "tỷ lệ"),
 }
-ENTITY_LABELS: dict[str, tuple[str, str]] = {
-    "certificate": ("chứng chỉ", "certificates"),
-    "organization": ("tổ chức", "organisations"),
-    "standard": ("tiêu chuẩn", "standards"),
-    "activity": ("hoạt động", "activities"),
-    "product": ("sản phẩm", "products"),
+ENTITY_LABELS: Table = {
+    "certificate": _lp("entity_labels", "chứng chỉ"),
+    "organization": _lp("entity_labels", "tổ chức"),
+    "standard": _lp("entity_labels", "tiêu chuẩn"),
+    "activity": _lp("entity_labels", "hoạt động"),
+    "product": _lp("entity_labels", "sản phẩm"),
 }
 CATEGORY_LABELS = labels.CATEGORIES_SHORT
 
 
-def pick(table: dict[str, tuple[str, str]], key: str | None) -> str:
-    vi, en = table.get(key or "", (key or "", key or ""))
-    return t(vi, en)
+def pick(table: Table, key: str | None) -> str:
+    return text(table.get(key or "", key or ""))
 
 
 # The words of a plan's clause references ("II.2.1.i; phụ lục dòng 8"), longest first so that
@@ -176,15 +178,15 @@ def _card(tp: TargetProgress, province: Province, year: int) -> dict[str, Any]:
         return url_for(".records", **base, year=y, scope=scope)
 
     years = [{"year": y, "value": v, "href": link(y)} for y, v in tp.per_year.items()]
-    line, line_label = target.value, t("Chỉ tiêu", "Target")
+    line, line_label = target.value, _("Chỉ tiêu")
     if target.kind == "cumulative" and target.value is not None:
         span = target.period_end - target.period_start + 1
-        line, line_label = target.value / span, t("Nhịp đều mỗi năm", "Even yearly pace")
+        line, line_label = target.value / span, _("Nhịp đều mỗi năm")
     chart = None
     if years:
         chart = bar_chart(
             [Bar(str(y["year"]), y["value"], y["href"]) for y in years],
-            title=f"{target.code}: " + t("số liệu từng năm so với chỉ tiêu", "figure per year against the target"),
+            title=f"{target.code}: " + _("số liệu từng năm so với chỉ tiêu"),
             line=line,
             line_label=line_label,
             chart_id=f"ch-{target.code}",
@@ -194,7 +196,7 @@ def _card(tp: TargetProgress, province: Province, year: int) -> dict[str, Any]:
         "target": target,
         "years": years,
         "period_href": link(min(year, target.period_end), "period") if tp.per_year else None,
-        "status_text": t(*STATUS_LABELS[tp.status]),
+        "status_text": text(STATUS_LABELS[tp.status]),
         "chart": chart,
     }
 
@@ -229,9 +231,9 @@ def dashboard() -> Any:
         cards=[_card(tp, province, year) for tp in report.targets],
         breakdown=breakdown,
         category_chart=bar_chart(
-            by_category, title=t("Chứng chỉ theo loại", "Certificates by category"), chart_id="ch-cat"
+            by_category, title=_("Chứng chỉ theo loại"), chart_id="ch-cat"
         ) if by_category else None,
-        month_chart=bar_chart(by_month, title=t("Chứng chỉ theo tháng", "Certificates by month"), chart_id="ch-month"),
+        month_chart=bar_chart(by_month, title=_("Chứng chỉ theo tháng"), chart_id="ch-month"),
         expiring=items,
         rec=rec,
     )  # fmt: skip
@@ -298,9 +300,7 @@ def records() -> Any:
         found = metrics.certificate_records(province.id, year, categories=[category] if category else None, month=month)
         heading = str(year) + (f"-{month:02d}" if month else "")
         sections = [{"heading": heading, "records": found}]
-        title = t("Chứng chỉ được cấp", "Certificates issued") + (
-            f" — {pick(CATEGORY_LABELS, category)}" if category else ""
-        )
+        title = _("Chứng chỉ được cấp") + (f" — {pick(CATEGORY_LABELS, category)}" if category else "")
     else:
         raise InvalidInput.one("target", "required")
     return render_template(
@@ -386,7 +386,7 @@ def activity_new() -> Any:
                 db.session.rollback()
                 problems = list(err.errors)
             else:
-                flash(t("Đã ghi nhận hoạt động hỗ trợ.", "The support activity is recorded."), "ok")
+                flash(_("Đã ghi nhận hoạt động hỗ trợ."), "ok")
                 return redirect(url_for(".activity_list", province=province.slug))
         errors, status = _messages(problems), 422
     return render_template("dost/activity_form.html", province=province, values=values, errors=errors), status
@@ -467,7 +467,7 @@ def figure_save(code: str) -> Any:
             problems = list(err.errors)
     if problems:
         return _figures_page(province, target.code, request.form, _messages(problems)), 422
-    flash(t("Đã lưu số liệu báo cáo.", "The reported figure is saved."), "ok")
+    flash(_("Đã lưu số liệu báo cáo."), "ok")
     return redirect(url_for(".figures", province=province.slug, _anchor=f"t-{target.code}"))
 
 
@@ -490,13 +490,13 @@ def public_stats(slug: str) -> Any:
     tccs = metrics.tccs_by_year(province.id, first, today.year)
     charts = {
         "years": bar_chart([Bar(str(y), n) for y, n in per_year.items()],
-                           title=t("Chứng chỉ được cấp mỗi năm", "Certificates issued per year"), chart_id="ch-y"),
+                           title=_("Chứng chỉ được cấp mỗi năm"), chart_id="ch-y"),
         "category": bar_chart([Bar(pick(CATEGORY_LABELS, c)[:14], n) for c, n in by_category.items() if n],
-                              title=t("Chứng chỉ theo loại", "Certificates by category"), chart_id="ch-c"),
+                              title=_("Chứng chỉ theo loại"), chart_id="ch-c"),
         "stars": bar_chart([Bar(f"{s} ★", n) for s, n in stars.items()],
-                           title=t("Sản phẩm OCOP theo số sao", "OCOP products by stars"), chart_id="ch-s"),
+                           title=_("Sản phẩm OCOP theo số sao"), chart_id="ch-s"),
         "tccs": bar_chart([Bar(str(y), n) for y, n in tccs.items()],
-                          title=t("Tiêu chuẩn cơ sở công bố mỗi năm", "Base standards published per year"),
+                          title=_("Tiêu chuẩn cơ sở công bố mỗi năm"),
                           chart_id="ch-t"),
     }  # fmt: skip
     html = render_template(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_template
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_required
 
 from registry.errors import FieldError, InvalidInput, RegistryError
@@ -34,11 +35,11 @@ KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     "producer": ("products", "standards", "certificates"),
 }
 KIND_LABELS = {
-    "organizations": ("Tổ chức (chủ thể sản xuất)", "Organisations (producers)"),
-    "products": ("Sản phẩm", "Products"),
-    "standards": ("Tiêu chuẩn", "Standards"),
-    "certificates": ("Chứng nhận", "Certificates"),
-    "support-activities": ("Hoạt động hỗ trợ", "Support activities"),
+    "organizations": _lp("kind_labels", "Tổ chức (chủ thể sản xuất)"),
+    "products": _lp("kind_labels", "Sản phẩm"),
+    "standards": _lp("kind_labels", "Tiêu chuẩn"),
+    "certificates": _lp("kind_labels", "Chứng nhận"),
+    "support-activities": _lp("kind_labels", "Hoạt động hỗ trợ"),
 }
 PROGRESS_SECONDS = 0.5  # at most two progress lines a second
 

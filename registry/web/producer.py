@@ -25,6 +25,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError
 from sqlalchemy import or_
@@ -56,7 +58,7 @@ from registry.services import (
 from registry.services.common import get_or_404, paginate
 from registry.services.timefmt import local_iso, today_vn
 
-from .i18n import select_locale
+from .i18n import Table, select_locale, text
 
 bp = Blueprint("producer", __name__, template_folder="templates")
 
@@ -64,81 +66,68 @@ WRITER_ROLES = ("producer", "dost_officer", "admin")
 PER_PAGE = 25
 
 # Field labels (vi, en), also used to name the field inside rule messages.
-LABELS: dict[str, tuple[str, str]] = {
-    "name": ("Tên", "Name"),
-    "address": ("Địa chỉ", "Address"),
-    "commune": ("Xã/phường", "Commune or ward"),
-    "phone": ("Điện thoại", "Phone"),
-    "email": ("Email", "Email"),
-    "website": ("Trang web", "Website"),
-    "gs1_company_prefix": ("Mã doanh nghiệp GS1", "GS1 company prefix"),
-    "is_sme": ("Doanh nghiệp nhỏ và vừa", "Small or medium enterprise"),
-    "tax_code": ("Mã số thuế", "Tax code"),
-    "organization_id": ("Tổ chức", "Organisation"),
-    "ocop_group": ("Nhóm sản phẩm OCOP", "OCOP product group"),
-    "gtin": ("Mã GTIN (mã vạch)", "GTIN (barcode number)"),
-    "description": ("Mô tả", "Description"),
-    "is_key_product": ("Sản phẩm chủ lực của tỉnh", "Key provincial product"),
-    "is_specialty": ("Đặc sản địa phương", "Local specialty"),
-    "has_collective_trademark": ("Có nhãn hiệu tập thể/chứng nhận", "Collective or certification trademark"),
-    "is_high_risk": ("Hàng hoá có nguy cơ cao", "High-risk goods"),
-    "ocop_stars": ("Số sao OCOP", "OCOP stars"),
-    "ocop_decision_number": ("Số quyết định OCOP", "OCOP decision number"),
-    "ocop_decision_date": ("Ngày quyết định OCOP", "OCOP decision date"),
-    "reason": ("Lý do", "Reason"),
-    "standard_id": ("Tiêu chuẩn", "Standard"),
-    "kind": ("Loại", "Kind"),
-    "code": ("Số hiệu", "Code"),
-    "title": ("Tên tiêu chuẩn", "Title"),
-    "published_on": ("Ngày công bố", "Published on"),
-    "note": ("Ghi chú", "Note"),
-    "document": ("Tài liệu (PDF)", "Document (PDF)"),
-    "number": ("Số chứng chỉ", "Certificate number"),
-    "certification_body_id": ("Tổ chức chứng nhận", "Certification body"),
-    "category": ("Loại chứng nhận", "Category"),
-    "standard_ids": ("Tiêu chuẩn được chứng nhận", "Standards certified against"),
-    "product_ids": ("Sản phẩm được chứng nhận", "Products covered"),
-    "scope": ("Phạm vi", "Scope"),
-    "issued_on": ("Ngày cấp", "Issued on"),
-    "expires_on": ("Ngày hết hạn", "Expires on"),
-    "product_id": ("Sản phẩm", "Product"),
-    "lot": ("Số lô", "Lot number"),
-    "produced_on": ("Ngày sản xuất", "Produced on"),
-    "quantity": ("Số lượng", "Quantity"),
-    "unit": ("Đơn vị", "Unit"),
-    "biz_step": ("Công đoạn", "Business step"),
-    "occurred_at": ("Thời điểm", "Time"),
-    "commune_id": ("Xã/phường nơi diễn ra", "Commune or ward where it happened"),
-    "gln": ("Mã địa điểm GLN", "GLN (location number)"),
-    "input_batch_ids": ("Lô đầu vào", "Input batches"),
-    "language": ("Ngôn ngữ", "Language"),
+LABELS: Table = {
+    "name": _lp("labels", "Tên"),
+    "address": _lp("labels", "Địa chỉ"),
+    "commune": _lp("labels", "Xã/phường"),
+    "phone": _lp("labels", "Điện thoại"),
+    "email": _lp("labels", "Email"),
+    "website": _lp("labels", "Trang web"),
+    "gs1_company_prefix": _lp("labels", "Mã doanh nghiệp GS1"),
+    "is_sme": _lp("labels", "Doanh nghiệp nhỏ và vừa"),
+    "tax_code": _lp("labels", "Mã số thuế"),
+    "organization_id": _lp("labels", "Tổ chức"),
+    "ocop_group": _lp("labels", "Nhóm sản phẩm OCOP"),
+    "gtin": _lp("labels", "Mã GTIN (mã vạch)"),
+    "description": _lp("labels", "Mô tả"),
+    "is_key_product": _lp("labels", "Sản phẩm chủ lực của tỉnh"),
+    "is_specialty": _lp("labels", "Đặc sản địa phương"),
+    "has_collective_trademark": _lp("labels", "Có nhãn hiệu tập thể/chứng nhận"),
+    "is_high_risk": _lp("labels", "Hàng hoá có nguy cơ cao"),
+    "ocop_stars": _lp("labels", "Số sao OCOP"),
+    "ocop_decision_number": _lp("labels", "Số quyết định OCOP"),
+    "ocop_decision_date": _lp("labels", "Ngày quyết định OCOP"),
+    "reason": _lp("labels", "Lý do"),
+    "standard_id": _lp("labels", "Tiêu chuẩn"),
+    "kind": _lp("labels", "Loại"),
+    "code": _lp("labels", "Số hiệu"),
+    "title": _lp("labels", "Tên tiêu chuẩn"),
+    "published_on": _lp("labels", "Ngày công bố"),
+    "note": _lp("labels", "Ghi chú"),
+    "document": _lp("labels", "Tài liệu (PDF)"),
+    "number": _lp("labels", "Số chứng chỉ"),
+    "certification_body_id": _lp("labels", "Tổ chức chứng nhận"),
+    "category": _lp("labels", "Loại chứng nhận"),
+    "standard_ids": _lp("labels", "Tiêu chuẩn được chứng nhận"),
+    "product_ids": _lp("labels", "Sản phẩm được chứng nhận"),
+    "scope": _lp("labels", "Phạm vi"),
+    "issued_on": _lp("labels", "Ngày cấp"),
+    "expires_on": _lp("labels", "Ngày hết hạn"),
+    "product_id": _lp("labels", "Sản phẩm"),
+    "lot": _lp("labels", "Số lô"),
+    "produced_on": _lp("labels", "Ngày sản xuất"),
+    "quantity": _lp("labels", "Số lượng"),
+    "unit": _lp("labels", "Đơn vị"),
+    "biz_step": _lp("labels", "Công đoạn"),
+    "occurred_at": _lp("labels", "Thời điểm"),
+    "commune_id": _lp("labels", "Xã/phường nơi diễn ra"),
+    "gln": _lp("labels", "Mã địa điểm GLN"),
+    "input_batch_ids": _lp("labels", "Lô đầu vào"),
+    "language": _lp("labels", "Ngôn ngữ"),
 }
 
-CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+CHOICES: dict[str, Table] = {
     "ocop_group": {
-        "food": ("Thực phẩm", "Food"),
-        "beverage": ("Đồ uống", "Beverages"),
-        "herbal": ("Thảo dược", "Herbal products"),
-        "textile_handicraft": ("Thủ công mỹ nghệ, vải, may mặc", "Handicrafts and textiles"),
-        "rural_tourism": ("Du lịch cộng đồng, nông thôn", "Rural and community tourism"),
-        "other": ("Khác", "Other"),
+        "food": _lp("choices", "Thực phẩm"),
+        "beverage": _lp("choices", "Đồ uống"),
+        "herbal": _lp("choices", "Thảo dược"),
+        "textile_handicraft": _lp("choices", "Thủ công mỹ nghệ, vải, may mặc"),
+        "rural_tourism": _lp("choices", "Du lịch cộng đồng, nông thôn"),
+        "other": _lp("choices", "Khác"),
     },
     "kind": labels.STANDARD_KINDS,
     "category": labels.CATEGORIES,
-    "biz_step": {
-        "harvesting": ("Thu hoạch", "Harvesting"),
-        "commissioning": ("Gắn mã", "Commissioning"),
-        "processing": ("Chế biến", "Processing"),
-        "transforming": ("Chế biến từ nguyên liệu", "Transforming"),
-        "packing": ("Đóng gói", "Packing"),
-        "storing": ("Lưu kho", "Storing"),
-        "shipping": ("Xuất hàng", "Shipping"),
-        "receiving": ("Nhận hàng", "Receiving"),
-        "inspecting": ("Kiểm tra", "Inspecting"),
-        "retail_selling": ("Bán lẻ", "Retail selling"),
-        "destroying": ("Tiêu huỷ", "Destroying"),
-        "other": ("Khác", "Other"),
-    },
+    "biz_step": labels.BIZ_STEPS,
     "status": labels.STATUSES,
 }
 assert set(CHOICES["ocop_group"]) == set(OCOP_GROUPS) and set(CHOICES["kind"]) == set(STANDARD_KINDS)
@@ -155,25 +144,18 @@ def current_lang() -> str:
     return "en" if select_locale() == "en" else "vi"
 
 
-def t(vi: str, en: str) -> str:
-    """The text in the page's language; Vietnamese first in every call so it reads as the default."""
-    return en if current_lang() == "en" else vi
-
-
 def label(name: str) -> str:
-    vi, en = LABELS.get(name, (name, name))
-    return t(vi, en)
+    return text(LABELS.get(name, name))
 
 
 def choice(group: str, value: str | None) -> str:
     if value is None:
         return ""
-    vi, en = CHOICES[group].get(value, (value, value))
-    return t(vi, en)
+    return text(CHOICES[group].get(value, value))
 
 
 def choices(group: str) -> list[tuple[str, str]]:
-    return [(key, t(vi, en)) for key, (vi, en) in CHOICES[group].items()]
+    return [(key, text(entry)) for key, entry in CHOICES[group].items()]
 
 
 def opts(items: Any, attr: str) -> list[tuple[str, str]]:
@@ -356,9 +338,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.config["WEB_ERROR_HANDLER"] = web_error
     app.before_request(remember_language)
-    # `tr` is the name base.html uses: some colleagues' pages pass a dict called `t` into their context.
     app.jinja_env.globals.update(
-        t=t, tr=t, current_lang=current_lang, label=label, choice=choice, choices=choices, opts=opts,
+        current_lang=current_lang, label=label, choice=choice, choices=choices, opts=opts,
         lot_options=lot_options, lang_url=lang_url,
     )  # fmt: skip
 
@@ -399,7 +380,7 @@ def organization() -> Any:
                 if not problems:
                     raise
         if not problems:
-            flash(t("Đã lưu thông tin tổ chức.", "The organisation is saved."), "ok")
+            flash(_("Đã lưu thông tin tổ chức."), "ok")
             return redirect(url_for(".organization", **_org_args(org)))
         errors, status = _messages(problems), 422
         db.session.refresh(org)
@@ -459,7 +440,7 @@ def product_new() -> Any:
                     raise
                 db.session.rollback()
             else:
-                flash(t("Đã đăng ký sản phẩm.", "The product is registered."), "ok")
+                flash(_("Đã đăng ký sản phẩm."), "ok")
                 return redirect(url_for(".product_edit", product_id=product.id))
         errors, status = _messages(problems), 422
     return render_template(
@@ -512,7 +493,7 @@ def product_edit(product_id: int) -> Any:
                 raise
             db.session.rollback()
         else:
-            flash(t("Đã lưu sản phẩm.", "The product is saved."), "ok")
+            flash(_("Đã lưu sản phẩm."), "ok")
             return redirect(url_for(".product_edit", product_id=product.id))
     product = _product(product_id)
     return _product_page(product, values=request.form, errors=_messages(problems)), 422
@@ -529,7 +510,7 @@ def product_withdraw(product_id: int) -> Any:
         except InvalidInput as err:
             problems = err.errors
         else:
-            flash(t("Sản phẩm đã được thu hồi.", "The product is withdrawn."), "ok")
+            flash(_("Sản phẩm đã được thu hồi."), "ok")
             return redirect(url_for(".product_edit", product_id=product.id))
     return _product_page(product, withdraw_values=request.form, withdraw_errors=_messages(problems)), 422
 
@@ -543,7 +524,7 @@ def product_apply_standard(product_id: int) -> Any:
         products.apply_standard(_actor(), product.id, standard_id if standard_id != "" else None)
     except InvalidInput as err:
         return _product_page(product, standard_errors=_messages(err.errors)), 422
-    flash(t("Đã thêm tiêu chuẩn áp dụng.", "The standard is applied."), "ok")
+    flash(_("Đã thêm tiêu chuẩn áp dụng."), "ok")
     return redirect(url_for(".product_edit", product_id=product.id) + "#standards")
 
 
@@ -552,7 +533,7 @@ def product_apply_standard(product_id: int) -> Any:
 def product_remove_standard(product_id: int, standard_id: int) -> Any:
     product = _product(product_id)
     products.remove_standard(_actor(), product.id, standard_id)
-    flash(t("Đã bỏ tiêu chuẩn khỏi sản phẩm.", "The standard is removed from the product."), "ok")
+    flash(_("Đã bỏ tiêu chuẩn khỏi sản phẩm."), "ok")
     return redirect(url_for(".product_edit", product_id=product.id) + "#standards")
 
 
@@ -596,7 +577,7 @@ def standard_list() -> Any:
                 if not problems:
                     raise
             else:
-                flash(t("Đã lưu tiêu chuẩn.", "The standard is saved."), "ok")
+                flash(_("Đã lưu tiêu chuẩn."), "ok")
                 return redirect(url_for(".standard_list", **_org_args(org)))
         errors, status = _messages(problems), 422
     own = db.session.scalars(standards.standard_query(organization_id=org.id)).all()
@@ -656,7 +637,7 @@ def certificate_list() -> Any:
                 if not problems:
                     raise
             else:
-                flash(t("Đã ghi nhận chứng chỉ.", "The certificate is recorded."), "ok")
+                flash(_("Đã ghi nhận chứng chỉ."), "ok")
                 return redirect(url_for(".certificate_list", **_org_args(org)))
         errors, status = _messages(problems), 422
     held = db.session.scalars(certificates.certificate_query(organization_id=org.id)).all()
@@ -728,7 +709,7 @@ def batch_list() -> Any:
                 if not problems:
                     raise
             else:
-                flash(t("Đã tạo lô.", "The batch is created."), "ok")
+                flash(_("Đã tạo lô."), "ok")
                 return redirect(url_for(".batch_view", batch_id=batch.id))
         errors, status = _messages(problems), 422
     page = paginate(batches.batch_query(organization_id=org.id), request.args.get("page", 1, type=int), PER_PAGE)
@@ -761,7 +742,7 @@ def batch_view(batch_id: int) -> Any:
                 db.session.rollback()
                 problems = err.errors
             else:
-                flash(t("Đã thêm sự kiện truy xuất.", "The trace event is added."), "ok")
+                flash(_("Đã thêm sự kiện truy xuất."), "ok")
                 return redirect(url_for(".batch_view", batch_id=batch.id))
         errors, status = _messages(problems), 422
         batch = get_or_404(Batch, batch_id)

@@ -14,6 +14,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from registry import vocabulary
 from registry.errors import FieldError, InvalidInput, NotFound
 from registry.extensions import limiter
 from registry.messages import SUPPORTED, problem_title, render_rule
@@ -22,6 +23,7 @@ from registry.services import consumer_reports, digital_link
 from registry.services.digital_link import DigitalLink, InvalidDigitalLink
 from registry.services.scan_cache import DEFAULT_CHECK_SECONDS, Cached, ScanCache, subscribe
 from registry.services.timefmt import today_vn
+from registry.web import scan_front
 from registry.web.security import NONCE_PLACEHOLDER, csp_nonce
 
 bp = Blueprint("resolver", __name__, template_folder="templates")
@@ -145,35 +147,10 @@ TEXT: dict[str, dict[str, str]] = {
         "switch": "Tiếng Việt",
     },
 }
+# The timeline's names of business steps, from the one bilingual table (registry/vocabulary.py).
 BIZ_STEPS = {
-    "vi": {
-        "harvesting": "Thu hoạch",
-        "commissioning": "Gắn mã",
-        "processing": "Chế biến",
-        "transforming": "Chế biến từ nguyên liệu",
-        "packing": "Đóng gói",
-        "storing": "Lưu kho",
-        "shipping": "Xuất hàng",
-        "receiving": "Nhận hàng",
-        "inspecting": "Kiểm tra",
-        "retail_selling": "Bán lẻ",
-        "destroying": "Tiêu huỷ",
-        "other": "Khác",
-    },
-    "en": {
-        "harvesting": "Harvesting",
-        "commissioning": "Commissioning",
-        "processing": "Processing",
-        "transforming": "Transforming",
-        "packing": "Packing",
-        "storing": "Storing",
-        "shipping": "Shipping",
-        "receiving": "Receiving",
-        "inspecting": "Inspecting",
-        "retail_selling": "Retail selling",
-        "destroying": "Destroying",
-        "other": "Other",
-    },
+    lang: {code: vocabulary.text(vocabulary.BIZ_STEPS, code, lang) for code in vocabulary.BIZ_STEPS}
+    for lang in ("vi", "en")
 }
 
 
@@ -403,17 +380,17 @@ def resolve(rest: str) -> Response:
     else:
         kind = wanted
     cache = scan_cache()
+    if not cache.enabled:
+        return _render(link, lang, kind)
+    generation = cache.generation()  # before reading anything, so a write noticed meanwhile wins
+    request.environ[scan_front.MARK] = (generation, csp_nonce())  # the front door may keep this answer
     key = (link.path, tuple(sorted(link.attributes.items())), kind, lang, today_vn())
     hit = cache.get(key)
     if hit is not None:
         return _from_cache(hit)
-    generation = cache.generation()
-    response = _render(link, lang, kind)
-    if not cache.enabled:
-        return response
-    cached = _to_cache(response)
+    cached = _to_cache(_render(link, lang, kind))
     cache.put(key, cached, generation)
-    return _from_cache(cached) if kind == "html" else response
+    return _from_cache(cached)
 
 
 def _render(link: DigitalLink, lang: str, kind: str) -> Response:

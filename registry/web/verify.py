@@ -5,81 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_babel import lazy_pgettext as _lp
 
 from registry.extensions import limiter
 from registry.messages import render_rule
 from registry.services import signing, verification
 from registry.services.timefmt import today_vn
 
-from .i18n import select_locale
+from .i18n import Table, select_locale
 
 bp = Blueprint("verify", __name__, template_folder="templates")
 
-LABELS: dict[str, dict[str, str]] = {
-    "vi": {
-        "title": "Tra cứu chứng chỉ",
-        "number": "Số chứng chỉ",
-        "body": "Tổ chức chứng nhận",
-        "any_body": "Tất cả tổ chức",
-        "search": "Tra cứu",
-        "no_match": "Không tìm thấy chứng chỉ nào.",
-        "holder": "Đơn vị được chứng nhận",
-        "tax_code": "Mã số thuế",
-        "province": "Tỉnh/thành phố",
-        "standards": "Tiêu chuẩn",
-        "products": "Sản phẩm",
-        "scope": "Phạm vi",
-        "issued_on": "Ngày cấp",
-        "expires_on": "Ngày hết hạn",
-        "category": "Loại",
-        "history": "Lịch sử trạng thái",
-        "signature": "Kiểm tra chữ ký mã QR",
-        "sig_valid": "Chữ ký hợp lệ (khóa {kid}, ký lúc {iat}).",
-        "sig_differs": "Dữ liệu trong mã khác với hồ sơ hiện tại ở: {fields}.",
-        "confirmed": "Đã được tổ chức chứng nhận hoặc Sở KH&CN xác nhận.",
-        "declared": "Do doanh nghiệp tự khai, chưa được xác nhận.",
-        "checked_on": "Trạng thái tại ngày {day}.",
-        "v_valid": "CÒN HIỆU LỰC",
-        "v_declared": "TỰ KHAI — CHƯA XÁC NHẬN",
-        "v_suspended": "ĐÃ BỊ ĐÌNH CHỈ — KHÔNG CÒN HIỆU LỰC",
-        "v_withdrawn": "ĐÃ BỊ THU HỒI — KHÔNG CÒN HIỆU LỰC",
-        "v_expired": "ĐÃ HẾT HẠN",
-        "v_signature_invalid": "MÃ QR KHÔNG HỢP LỆ",
-        "revoked_note": "Trạng thái hiện tại được ưu tiên: chữ ký đúng không làm chứng chỉ còn hiệu lực.",
-        "by": "bởi",
-    },
-    "en": {
-        "title": "Verify a certificate",
-        "number": "Certificate number",
-        "body": "Certification body",
-        "any_body": "Any body",
-        "search": "Search",
-        "no_match": "No certificate found.",
-        "holder": "Holder",
-        "tax_code": "Tax code",
-        "province": "Province",
-        "standards": "Standards",
-        "products": "Products",
-        "scope": "Scope",
-        "issued_on": "Issued on",
-        "expires_on": "Expires on",
-        "category": "Category",
-        "history": "Status history",
-        "signature": "QR signature check",
-        "sig_valid": "Signature valid (key {kid}, signed at {iat}).",
-        "sig_differs": "The code's data differs from the current record in: {fields}.",
-        "confirmed": "Confirmed by the certification body or the DOST.",
-        "declared": "Declared by the holder, not yet confirmed.",
-        "checked_on": "Status as of {day}.",
-        "v_valid": "VALID",
-        "v_declared": "DECLARED — NOT CONFIRMED",
-        "v_suspended": "SUSPENDED — NOT VALID",
-        "v_withdrawn": "WITHDRAWN — NOT VALID",
-        "v_expired": "EXPIRED",
-        "v_signature_invalid": "INVALID QR CODE",
-        "revoked_note": "The live status wins: a good signature does not make the certificate valid.",
-        "by": "by",
-    },
+# The page's words; `words.sig_valid|format(kid=…, iat=…)` in the templates.
+WORDS: Table = {
+    "title": _lp("verify", "Tra cứu chứng chỉ"),
+    "number": _lp("verify", "Số chứng chỉ"),
+    "body": _lp("verify", "Tổ chức chứng nhận"),
+    "any_body": _lp("verify", "Tất cả tổ chức"),
+    "search": _lp("verify", "Tra cứu"),
+    "no_match": _lp("verify", "Không tìm thấy chứng chỉ nào."),
+    "holder": _lp("verify", "Đơn vị được chứng nhận"),
+    "tax_code": _lp("verify", "Mã số thuế"),
+    "province": _lp("verify", "Tỉnh/thành phố"),
+    "standards": _lp("verify", "Tiêu chuẩn"),
+    "products": _lp("verify", "Sản phẩm"),
+    "scope": _lp("verify", "Phạm vi"),
+    "issued_on": _lp("verify", "Ngày cấp"),
+    "expires_on": _lp("verify", "Ngày hết hạn"),
+    "category": _lp("verify", "Loại"),
+    "history": _lp("verify", "Lịch sử trạng thái"),
+    "signature": _lp("verify", "Kiểm tra chữ ký mã QR"),
+    "sig_valid": _lp("verify", "Chữ ký hợp lệ (khóa %(kid)s, ký lúc %(iat)s)."),
+    "sig_differs": _lp("verify", "Dữ liệu trong mã khác với hồ sơ hiện tại ở: %(fields)s."),
+    "confirmed": _lp("verify", "Đã được tổ chức chứng nhận hoặc Sở KH&CN xác nhận."),
+    "declared": _lp("verify", "Do doanh nghiệp tự khai, chưa được xác nhận."),
+    "checked_on": _lp("verify", "Trạng thái tại ngày %(day)s."),
+    "v_valid": _lp("verify", "CÒN HIỆU LỰC"),
+    "v_declared": _lp("verify", "TỰ KHAI — CHƯA XÁC NHẬN"),
+    "v_suspended": _lp("verify", "ĐÃ BỊ ĐÌNH CHỈ — KHÔNG CÒN HIỆU LỰC"),
+    "v_withdrawn": _lp("verify", "ĐÃ BỊ THU HỒI — KHÔNG CÒN HIỆU LỰC"),
+    "v_expired": _lp("verify", "ĐÃ HẾT HẠN"),
+    "v_signature_invalid": _lp("verify", "MÃ QR KHÔNG HỢP LỆ"),
+    "revoked_note": _lp("verify", "Trạng thái hiện tại được ưu tiên: chữ ký đúng không làm chứng chỉ còn hiệu lực."),
+    "by": _lp("verify", "bởi"),
 }
 
 
@@ -120,7 +88,7 @@ def search() -> Any:
     html = render_template(
         "verify_search.html",
         lang=lang,
-        t=LABELS[lang],
+        words=WORDS,
         number=number,
         body_id=body_id,
         bodies=verification.bodies(),
@@ -145,7 +113,7 @@ def certificate(cert_id: int) -> Any:
         record["signature"]["message"] = render_rule(check.rule, lang, "t", check.params)
     if _wants_json():
         return _no_store(jsonify(record))
-    html = render_template("verify.html", lang=lang, t=LABELS[lang], r=record)
+    html = render_template("verify.html", lang=lang, words=WORDS, r=record)
     return _no_store(Response(html, mimetype="text/html"))
 
 

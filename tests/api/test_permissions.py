@@ -107,7 +107,7 @@ def _writes(s: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "create_user": (
             "POST",
             "/api/v1/users",
-            {"email": "new@test.vn", "password": "long enough pw", "role": "inspector"},
+            {"email": "new@test.vn", "password": "long enough pw", "role": "inspector", "province": "thai-nguyen"},
         ),
     }
 
@@ -127,7 +127,7 @@ ALLOWED = {
     "create_batch": {"producer_own", "dost_own"},
     "add_event": {"producer_own", "dost_own"},
     "create_activity": {"dost_own"},
-    "create_user": set(),
+    "create_user": {"dost_own"},
 }
 ROLES = [
     "anonymous",

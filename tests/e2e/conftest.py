@@ -127,6 +127,6 @@ def login(page: Page, base: str, email: str, password: str) -> None:
     """Sign in through the login form (Vietnamese labels, as the page first shows)."""
     page.goto(f"{base}/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu / Password").fill(password)
-    page.get_by_role("button", name="Đăng nhập / Sign in").click()
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    page.locator("main form").get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/workspace")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from registry.extensions import db
 from registry.models import AuditEntry, Organization, Product, SupportActivity
-from registry.services import audit, imports
+from registry.services import audit, imports, products
 from tests.helpers import valid_gtin13, valid_tax_code
 
 
@@ -52,8 +52,82 @@ def test_a_good_products_csv_imports_every_row_with_audit_entries(world: Any) ->
     assert names == {f"Chè Tân Cương {i}" for i in range(5)}
     product = db.session.scalar(select(Product).where(Product.name == "Chè Tân Cương 3"))
     assert product.gtin == "0" + valid_gtin13(3) and product.ocop_stars == 4 and product.status == "active"
-    assert count(AuditEntry) == before + 5
+    assert count(AuditEntry) == before + 1  # one entry for the chunk, naming every product it created
+    entry = audit.created_entry("product", product.id)
+    assert entry is not None and (entry.action, entry.actor_id, entry.after["count"]) == ("import", world.admin.id, 5)
     assert audit.verify_chain()[1] is None
+
+
+def test_every_imported_product_is_traceable_to_its_chunks_entry_which_seals_its_rows(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "CHUNK", 3)
+    org = world.organization()
+    single = products.create_product(world.admin, {"organization_id": org.id, "name": "Chè lẻ"})  # own entry
+    imports.import_file(world.admin, "products", csv_bytes(product_rows(org.id, 8)))
+    entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "import")))
+    assert [e.after["count"] for e in entries] == [3, 3, 2]
+    for product in db.session.scalars(select(Product).where(Product.id != single.id)):
+        entry = audit.created_entry("product", product.id)
+        assert entry is not None and entry.actor_id == world.admin.id and entry.at is not None
+        assert sum(first <= product.id <= last for e in entries for first, last in e.after["ids"]) == 1
+    assert audit.created_entry("product", single.id).action == "create"
+
+    def sealed(entry: AuditEntry) -> str:
+        ids = [i for first, last in entry.after["ids"] for i in range(first, last + 1)]
+        found = db.session.scalars(select(Product).where(Product.id.in_(ids)).order_by(Product.id))
+        return audit.rows_digest([[audit.snapshot(p)[c] for c in entry.after["columns"]] for p in found])
+
+    assert all(sealed(e) == e.after["sha256"] for e in entries)
+    tampered = db.session.get(Product, entries[1].after["ids"][0][0])
+    tampered.name = "Chè giả"
+    db.session.flush()
+    assert sealed(entries[1]) != entries[1].after["sha256"] and sealed(entries[0]) == entries[0].after["sha256"]
+    assert audit.verify_chain() == (count(AuditEntry), None)
+
+
+def test_a_bad_row_after_chunks_already_written_still_imports_nothing(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    org = world.organization()
+    before = count(AuditEntry)
+    rows = product_rows(org.id, 9)
+    rows[6][3] = 9  # row 7, in the fourth chunk: stars out of range
+    rows[9][2] = "123"  # row 10, the last
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.import_file(world.admin, "products", csv_bytes(rows))
+    assert [(e.row, e.field) for e in caught.value.rows] == [(7, "ocop_stars"), (10, "gtin")]
+    assert count(Product) == 0 and count(AuditEntry) == before
+
+
+def test_a_failed_write_rolls_the_whole_import_back(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    put = imports._ProductWriter._put
+    calls = []
+
+    def failing_third(self: Any, rows: list[Any]) -> None:
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        put(self, rows)
+
+    monkeypatch.setattr(imports._ProductWriter, "_put", failing_third)
+    org = world.organization()
+    before = count(AuditEntry)
+    with pytest.raises(RuntimeError, match="disk full"):
+        imports.import_file(world.admin, "products", csv_bytes(product_rows(org.id, 9)))
+    assert count(Product) == 0 and count(AuditEntry) == before
+    assert imports.import_file(world.admin, "products", csv_bytes(product_rows(org.id, 3))).created == 3
+
+
+def test_imported_names_are_found_by_accent_free_search(world: Any, client: Any) -> None:
+    org = world.organization()
+    rows = product_rows(org.id, 3)
+    rows[2][1] = "Nước mắm Đặc biệt"
+    imports.import_file(world.admin, "products", csv_bytes(rows))
+    found = client.get("/api/v1/products?q=nuoc mam dac").get_json()
+    assert [p["name"] for p in found["items"]] == ["Nước mắm Đặc biệt"]
 
 
 def test_bulk_and_single_audit_entries_chain_together(world: Any) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from registry.services import gs1, imports
-from registry.services.text import fold
+from registry.services.text import fast_fold, fold, nfc
 from tests.helpers import valid_gtin13
 
 HEADER = [
@@ -149,4 +153,25 @@ def test_fast_gtin_check_agrees_with_the_gs1_rules() -> None:
 
 def test_fast_fold_is_the_search_fold() -> None:
     for text in ("Chè Tân Cương", "ĐẶC SẢN  Đà Lạt\t", "Nước mắm Phú Quốc", "İstanbul ǅ ﬁ", "", "Mì\u0301 Quảng"):
-        assert imports.fast_fold(text) == fold(text)
+        assert fast_fold(text) == fold(text)
+
+
+# Vietnamese letters in both normal forms, combining marks, other scripts and every kind of space.
+_TEXT = st.text(
+    st.one_of(
+        st.sampled_from("ĐđĂăÂâÊêÔôƠơƯưÀÁẢÃẠàáảãạỲÝỶỸỴ\u0300\u0301\u0303\u0309\u0323"),
+        st.sampled_from(" \t\n\x0b\x0c\r\x1c\x1f\x85\u00a0\u2003\u2028\u3000"),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=40,
+)
+
+
+@given(_TEXT)
+def test_fast_fold_agrees_with_fold_on_any_text(value: str) -> None:
+    assert fast_fold(value) == fold(value)
+
+
+@given(_TEXT)
+def test_nfc_collapses_whitespace_as_a_regex_would(value: str) -> None:
+    assert nfc(value) == re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()

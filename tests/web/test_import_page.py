@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from registry.extensions import db
-from registry.models import AuditEntry, Product
-from registry.services import imports
+from registry.models import Product
+from registry.services import audit, imports
 from tests.helpers import valid_gtin13
 from tests.web.staff import check_access, csrf, login
 
@@ -46,14 +46,15 @@ def bad_rows(page: str) -> list[tuple[str, str, str, str]]:
 
 def test_a_dost_officer_imports_products_and_sees_the_count(client: Any, world: Any) -> None:
     org = world.organization(province="thai-nguyen")
-    login(client, world.user("dost_officer", province="thai-nguyen"))
+    officer = world.user("dost_officer", province="thai-nguyen")
+    login(client, officer)
     res = upload(client, "products", products_csv(org.id, 5), lang="en")
     page = res.get_data(as_text=True)
     assert res.status_code == 200
     assert re.search(r'id="import-done">Created <b>5</b> products from 5 rows', page), page
     assert count(Product) == 5
-    entries = select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "product")
-    assert db.session.scalar(entries) == 5
+    entries = {audit.created_entry("product", i) for i in db.session.scalars(select(Product.id))}
+    assert [(e.action, e.actor_id, e.after["count"]) for e in entries] == [("import", officer.id, 5)]
 
 
 def test_a_dry_run_shows_what_would_be_created_and_writes_nothing(client: Any, world: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from registry.services.scan_cache import ScanCache
-from registry.web import resolver
+from registry.web import resolver, scan_front
 from tests.helpers import valid_gtin13
 
 HTML = {"Accept": "text/html"}
@@ -91,7 +91,7 @@ def test_a_suspension_shows_after_a_real_tiny_interval(app, client, certified):
     time.sleep(0.06)
     assert _status(client, path) == "suspended"
     assert "Tạm đình chỉ" in client.get(path, headers=HTML).text
-    assert len(resolver.scan_cache()) == 2
+    assert len(resolver.scan_cache()) == 4  # two rendered answers, each also kept whole by the front door
 
 
 def test_each_language_and_representation_is_cached_separately(client, certified, clock):
@@ -156,9 +156,11 @@ def test_a_certificate_that_expires_overnight_shows_expired_the_next_day(client,
 
     path = certified["path"]
     monkeypatch.setattr(resolver, "today_vn", lambda: date(2028, 12, 31))
+    monkeypatch.setattr(scan_front, "today_vn", lambda: date(2028, 12, 31))
     monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: date(2028, 12, 31))
     assert _status(client, path) == "valid"
     monkeypatch.setattr(resolver, "today_vn", lambda: date(2029, 1, 2))
+    monkeypatch.setattr(scan_front, "today_vn", lambda: date(2029, 1, 2))
     monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: date(2029, 1, 2))
     assert _status(client, path) == "expired"
 
@@ -176,8 +178,64 @@ def test_with_redis_a_suspension_reaches_the_cache_before_the_check_interval(app
     deadline = time.monotonic() + 3
     while len(cache) and time.monotonic() < deadline:  # the subscriber drops the cache once subscribed
         time.sleep(0.01)
-    assert _status(client, path) == "valid" and len(cache) == 1
+    assert _status(client, path) == "valid" and len(cache) == 2  # the rendered answer and the front door's copy
     _suspend(client, certified)
     while _status(client, path) != "suspended" and time.monotonic() < deadline:
         time.sleep(0.02)
     assert _status(client, path) == "suspended"
+
+
+@pytest.fixture
+def entered_flask(app):
+    """How many requests Flask itself has seen (the front door answers the rest)."""
+    from flask import request_started
+
+    seen: list[str] = []
+
+    def count(_sender, **_extra):
+        seen.append("request")
+
+    request_started.connect(count, app)
+    yield seen
+    request_started.disconnect(count, app)
+
+
+def test_a_repeated_scan_is_answered_by_the_front_door_without_entering_flask(client, certified, clock, entered_flask):
+    path = certified["path"]
+    first = client.get(path, headers=JSON)
+    assert len(entered_flask) == 1
+    again = [client.get(path, headers=JSON) for _ in range(3)]
+    assert len(entered_flask) == 1
+    assert all(r.data == first.data and r.headers["Vary"] == "Accept, Accept-Language" for r in again)
+    assert again[0].headers["Content-Length"] == str(len(first.data))
+    assert again[0].headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"].replace(
+        re.search(r"'nonce-([^']+)'", first.headers["Content-Security-Policy"]).group(1),
+        re.search(r"'nonce-([^']+)'", again[0].headers["Content-Security-Policy"]).group(1),
+    )
+    # Another representation or language is another answer, rendered once by Flask.
+    client.get(path, headers={**JSON, "Accept-Language": "en"})
+    client.get(path, headers={**JSON, "Accept-Language": "en"})
+    assert len(entered_flask) == 2
+
+
+def test_once_a_check_is_due_the_front_door_steps_aside_and_a_suspension_shows(client, certified, clock, entered_flask):
+    path = certified["path"]
+    assert _status(client, path) == "valid"
+    _suspend(client, certified)
+    before = len(entered_flask)
+    assert _status(client, path) == "valid" and len(entered_flask) == before  # within the interval
+    clock.now += 1.1
+    assert _status(client, path) == "suspended" and len(entered_flask) == before + 1
+    assert _status(client, path) == "suspended" and len(entered_flask) == before + 1
+
+
+def test_cookies_conditional_requests_and_other_methods_take_the_full_path(client, certified, clock, entered_flask):
+    path = certified["path"]
+    client.get(path, headers=JSON)
+    seen = len(entered_flask)
+    client.get(path, headers={**JSON, "If-None-Match": '"x"'})
+    client.head(path, headers=JSON)
+    client.get(path + "?linkType=gs1:pip", headers=JSON)
+    client.set_cookie("session", "x")
+    client.get(path, headers=JSON)
+    assert len(entered_flask) == seen + 4

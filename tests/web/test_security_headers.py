@@ -10,7 +10,7 @@ from flask import Flask
 
 from registry import create_app
 from registry.config import load_config
-from registry.extensions import limiter
+from registry.extensions import db, limiter
 from registry.services.scan_cache import Cached, ScanCache
 from registry.web.security import NONCE_PLACEHOLDER
 from tests.conftest import PASSWORD
@@ -83,13 +83,16 @@ def test_other_headers_say_nosniff_strict_referrer_camera_for_self_and_no_https_
 
 
 def test_force_https_redirects_plain_http_sends_hsts_and_secures_the_session_cookie(app: Flask):
-    secure = create_app({**_base_config(app), "FORCE_HTTPS": True, "WTF_CSRF_ENABLED": True}).test_client()
+    secure_app = create_app({**_base_config(app), "FORCE_HTTPS": True, "WTF_CSRF_ENABLED": True})
+    secure = secure_app.test_client()
     plain = secure.get("/login")
     assert plain.status_code in (301, 302) and plain.headers["Location"].startswith("https://")
     res = secure.get("/login", base_url="https://registry.example.vn")
     assert res.status_code == 200
     assert res.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "; Secure" in res.headers["Set-Cookie"]
+    with secure_app.app_context():
+        db.engine.dispose()
 
 
 def test_force_https_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -112,8 +115,9 @@ def test_the_api_docs_page_starts_swagger_ui_with_the_nonce_from_local_assets(cl
 def test_a_scan_page_from_the_cache_gets_the_nonce_of_its_own_request(app, world, client, monkeypatch):
     cache = app.extensions["scan_cache"] = ScanCache(3600.0)
     looked_up: list[Cached | None] = []
-    get = cache.get
+    get, peek = cache.get, cache.peek  # the resolver's lookup and the front door's (web/scan_front.py)
     monkeypatch.setattr(cache, "get", lambda key: looked_up.append(get(key)) or looked_up[-1])
+    monkeypatch.setattr(cache, "peek", lambda key: looked_up.append(peek(key)) or looked_up[-1])
     h = world.headers(world.admin)
     gtin = valid_gtin13(57)
     org = world.organization()
@@ -153,6 +157,14 @@ def _base_config(app: Flask) -> dict[str, object]:
     }
 
 
+def test_an_unknown_page_is_a_404_page_of_the_site_and_json_for_json_clients(client):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.mimetype == "text/html" and 'href="/workspace"' in page.text
+    assert client.get("/no-such-page", headers={"Accept-Language": "en"}).text.count("Not found") >= 1
+    problem = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert problem.status_code == 404 and problem.get_json()["status"] == 404
+
+
 def test_login_answers_429_after_ten_attempts_a_minute_from_one_address(app: Flask, world):
     limited = create_app({**_base_config(app), "RATELIMIT_ENABLED": True})
     try:
@@ -162,6 +174,11 @@ def test_login_answers_429_after_ten_attempts_a_minute_from_one_address(app: Fla
         refused = client.post("/login", data={"email": world.admin.email, "password": PASSWORD})
         assert refused.status_code == 429
         assert "Content-Security-Policy" in refused.headers
+        # A page in the site's look and language, not the framework's, saying when to come back.
+        assert refused.mimetype == "text/html" and int(refused.headers["Retry-After"]) > 0
+        assert "Quá nhiều yêu cầu" in refused.text and '<html lang="vi"' in refused.text
+        english = client.post("/login?lang=en", data={"email": world.admin.email, "password": PASSWORD})
+        assert english.status_code == 429 and "Too many requests" in english.text
         assert client.get("/workspace").status_code == 302  # the right password did not get through
         assert client.get("/login").status_code == 200  # only attempts to sign in are counted
         other = client.post(
@@ -170,3 +187,5 @@ def test_login_answers_429_after_ten_attempts_a_minute_from_one_address(app: Fla
         assert other.status_code == 302  # another address is not locked out
     finally:
         limiter.enabled = False  # the next app's init_app reads its own config again
+        with limited.app_context():
+            db.engine.dispose()  # its own pool: close it rather than leave it to the garbage collector
