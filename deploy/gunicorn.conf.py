@@ -11,11 +11,12 @@ timeout = 60
 graceful_timeout = 20
 keepalive = 5
 # Recycling a worker empties its in-process scan cache (registry/services/scan_cache.py), and every
-# scan then renders from the database until it is warm again; at thousands of requests/s a limit of
-# 20,000 did that every few seconds. Recycle rarely: it only bounds a slow leak, and the jitter keeps
-# the workers from restarting together.
-max_requests = 200000
-max_requests_jitter = 20000
+# scan then renders from the database until it is warm again. With the scan front door a worker
+# answers a couple of thousand scans a second, so even 200,000 recycled every worker within two
+# minutes of load. The cache is bounded (entries and bytes), so recycling only guards against a slow
+# leak: do it rarely, with jitter so the workers do not restart together.
+max_requests = 2_000_000
+max_requests_jitter = 200_000
 accesslog = os.environ.get("GUNICORN_ACCESSLOG")  # "-" for stdout
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

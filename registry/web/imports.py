@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_template
+from flask_babel import force_locale
 from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_required
 
@@ -24,6 +25,7 @@ from registry.messages import render_rule
 from registry.services import imports
 
 from .i18n import select_locale
+from .producer import LABELS as FIELD_LABELS
 
 bp = Blueprint("import_page", __name__, template_folder="templates")
 
@@ -70,7 +72,13 @@ class _Outcome:
     rows_seen: int = 0
 
     def _message(self, error: imports.RowError) -> str:
-        return render_rule(error.rule, self.lang, error.field, error.params)
+        """The rule in the page's language, naming the field as the forms do ("Mã GTIN (mã vạch)", not "gtin")."""
+        name = error.field
+        entry = FIELD_LABELS.get(error.field)
+        if entry is not None:
+            with force_locale(self.lang):
+                name = str(entry)
+        return render_rule(error.rule, self.lang, name, error.params)
 
     def steps(self) -> Iterator[tuple[int, int | None]]:
         last = 0.0

@@ -73,11 +73,12 @@ def test_bad_rows_are_listed_in_the_page_language_and_nothing_is_written(client:
     page = upload(client, "products", content).get_data(as_text=True)
     rows = bad_rows(page)
     assert [(r, f, rule) for r, f, rule, _ in rows] == [("3", "gtin", "gtin_check_digit"), ("5", "name", "required")]
-    assert "bắt buộc" in rows[1][3]  # Vietnamese by default
+    assert "bắt buộc" in rows[1][3] and "Tên" in rows[1][3]  # Vietnamese by default, the field named as on forms
+    assert "Mã GTIN (mã vạch)" in rows[0][3]
     assert "2 dòng có lỗi; không dòng nào được nhập." in page
     assert count(Product) == 0
     english = bad_rows(upload(client, "products", content, lang="en").get_data(as_text=True))
-    assert english[1][3] == "name is required."
+    assert english[1][3] == "Name is required."
 
 
 def test_the_form_refuses_a_missing_file_and_a_file_of_another_type(client: Any, world: Any) -> None:
