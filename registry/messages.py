@@ -32,6 +32,10 @@ RULES: dict[str, tuple[str, str]] = {
     "boolean": ("Trường {field} phải là true hoặc false.", "{field} must be true or false."),
     "list": ("Trường {field} phải là danh sách.", "{field} must be a list."),
     "invalid": ("Trường {field}: Giá trị không hợp lệ.", "{field} is not valid."),
+    "control_char": (
+        "Trường {field} chứa ký tự điều khiển không được phép (như NUL).",
+        "{field} contains a control character that is not allowed (such as NUL).",
+    ),
     "gtin_format": (
         "Trường {field}: Mã GTIN phải gồm 8, 12, 13 hoặc 14 chữ số.",
         "{field}: A GTIN has 8, 12, 13 or 14 digits.",
@@ -245,6 +249,10 @@ BESIDE: dict[str, tuple[str, str]] = {
     "boolean": ("Phải là có hoặc không.", "Must be yes or no."),
     "list": ("Phải là một danh sách.", "Must be a list."),
     "invalid": ("Giá trị không hợp lệ.", "This value is not valid."),
+    "control_char": (
+        "Có ký tự điều khiển không được phép (như NUL).",
+        "Contains a control character that is not allowed (such as NUL).",
+    ),
     "gtin_format": ("Mã GTIN phải gồm 8, 12, 13 hoặc 14 chữ số.", "A GTIN has 8, 12, 13 or 14 digits."),
     "gtin_check_digit": (
         "Số kiểm tra sai (đúng phải là {expected}).",

@@ -48,8 +48,23 @@ def field_errors(messages: Any, prefix: str = "") -> list[FieldError]:
 _BASE = {"required": "required", "null": "null", "validator_failed": "invalid"}
 
 
+# Control characters no text field of ours can hold (PostgreSQL refuses NUL outright); tab and line breaks pass.
+_CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
+
+
 class Str(fields.String):
-    default_error_messages = {**_BASE, "invalid": rule_msg("type", expected="string"), "invalid_utf8": "invalid"}
+    default_error_messages = {
+        **_BASE,
+        "invalid": rule_msg("type", expected="string"),
+        "invalid_utf8": "invalid",
+        "control_char": "control_char",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if isinstance(text, str) and not _CONTROL.isdisjoint(text):
+            raise self.make_error("control_char")
+        return text
 
 
 # Ids and counts are 32-bit integers in the database; a larger number is an input error, not a crash.

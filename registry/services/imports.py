@@ -473,7 +473,7 @@ def _fast_int(value: Any) -> int:
 
 def _fast_name(value: Any) -> str:
     value = _cell_str(value)
-    if not 2 <= len(value) <= 255:
+    if not 2 <= len(value) <= 255 or "\x00" in value:
         raise _Fallback
     return nfc(value)
 
@@ -481,7 +481,7 @@ def _fast_name(value: Any) -> str:
 def _fast_text(limit: int) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         value = _cell_str(value)
-        if len(value) > limit:
+        if len(value) > limit or "\x00" in value:
             raise _Fallback
         return nfc(value)
 

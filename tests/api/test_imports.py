@@ -100,3 +100,12 @@ def test_unknown_kind_and_anonymous_callers_are_refused(client: Any, world: Any)
     assert res.status_code == 422 and res.get_json()["errors"][0]["field"] == "kind"
     anon = client.post("/api/v1/imports/products", data={"file": csv_file([HEADER])})
     assert anon.status_code == 401
+
+
+def test_a_file_with_a_nul_byte_is_refused_as_not_text_and_nothing_is_imported(client: Any, world: Any) -> None:
+    org = world.organization()
+    rows = [HEADER, [org.id, "Miến 1", valid_gtin13(1)], [org.id, "Miến\x002", valid_gtin13(2)]]
+    res = post(client, world.headers(world.admin), "products", csv_file(rows))
+    assert res.status_code == 422
+    assert [(e["field"], e["rule"]) for e in res.get_json()["errors"]] == [("file", "file_type")]
+    assert products() == 0
