@@ -21,6 +21,7 @@ from registry.services.common import get_or_404, paginate
 
 from . import producer
 from .certification import actor, field_messages, page_helpers, role_page
+from .forms import refused_fields
 from .i18n import text
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -114,10 +115,7 @@ def user_list() -> Any:
                 province=(form.get("province") or None) if role == "dost_officer" else None,
             )
         except (InvalidInput, Conflict) as err:
-            db.session.rollback()
-            problems = list(getattr(err, "errors", None) or [])
-            if not problems:
-                raise
+            problems = refused_fields(err)
         else:
             flash(_("Đã tạo tài khoản."), "ok")
             return redirect(url_for(".user_list"))
@@ -154,10 +152,7 @@ def _save_body(body: CertificationBody | None) -> tuple[Any, dict[str, list[str]
             return organizations.create_body(actor(), data), {}
         return organizations.update_body(actor(), body.id, data), {}
     except (InvalidInput, Conflict) as err:
-        db.session.rollback()
-        problems = list(getattr(err, "errors", None) or [])
-        if not problems:
-            raise
+        problems = refused_fields(err)
         return None, field_messages(problems)
 
 

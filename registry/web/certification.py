@@ -31,6 +31,7 @@ from registry.services.common import get_or_404, paginate
 from registry.services.timefmt import today_vn
 
 from . import producer
+from .forms import refused_fields
 from .i18n import Table, text
 from .producer import current_lang
 
@@ -341,10 +342,7 @@ def body_issue() -> Any:
             try:
                 cert = certificates.create_certificate(user, data)
             except (InvalidInput, Conflict) as err:
-                db.session.rollback()
-                problems = list(getattr(err, "errors", None) or [])
-                if not problems:
-                    raise
+                problems = refused_fields(err)
             else:
                 flash(_("Đã cấp chứng chỉ."), "ok")
                 return redirect(url_for(".body_certificate", cert_id=cert.id))
@@ -394,10 +392,7 @@ def report_action(report_id: int, action: str) -> Any:
     try:
         report_queue.transition_report(actor(), report_id, action, request.form.get("outcome"))
     except (InvalidInput, Conflict) as err:
-        db.session.rollback()
-        problems = list(getattr(err, "errors", None) or [])
-        if not problems:
-            raise
+        problems = refused_fields(err)
         code = 422 if isinstance(err, InvalidInput) else 409
         return _queue(code, {report_id: field_messages(problems)}, {report_id: request.form})
     if action == "close":

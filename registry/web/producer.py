@@ -58,6 +58,7 @@ from registry.services import (
 from registry.services.common import get_or_404, paginate
 from registry.services.timefmt import local_iso, today_vn
 
+from .forms import form_errors
 from .i18n import Table, select_locale, text
 
 bp = Blueprint("producer", __name__, template_folder="templates")
@@ -286,13 +287,6 @@ def _values(obj: Any, names: list[str]) -> MultiDict[str, str]:
     return out
 
 
-def _form_errors(err: RegistryError) -> list[FieldError] | None:
-    """Field errors of an InvalidInput, or of a Conflict that names fields (a duplicate GTIN, lot, code)."""
-    if isinstance(err, InvalidInput | Conflict) and getattr(err, "errors", None):
-        return list(err.errors)
-    return None
-
-
 # --- shell: language switch, error pages ------------------------------------------------------
 
 
@@ -321,7 +315,7 @@ def web_error(err: RegistryError) -> Any:
     lang = current_lang()
     code = err.rule if isinstance(err, Conflict) and err.rule in ("duplicate", "transition") else err.code
     title = problem_title(code, lang)
-    messages = [m for ms in _messages(_form_errors(err) or []).values() for m in ms]
+    messages = [m for ms in _messages(form_errors(err) or []).values() for m in ms]
     wants_json = request.args.get("format") == "json" or request.accept_mimetypes.best in (
         "application/json",
         "application/problem+json",
@@ -376,7 +370,7 @@ def organization() -> Any:
             try:
                 organizations.update_organization(_actor(), org.id, data)
             except (InvalidInput, Conflict) as err:
-                problems = _form_errors(err) or []
+                problems = form_errors(err) or []
                 if not problems:
                     raise
         if not problems:
@@ -435,7 +429,7 @@ def product_new() -> Any:
             try:
                 product = products.create_product(_actor(), data)
             except (InvalidInput, Conflict) as err:
-                problems = _form_errors(err) or []
+                problems = form_errors(err) or []
                 if not problems:
                     raise
                 db.session.rollback()
@@ -488,7 +482,7 @@ def product_edit(product_id: int) -> Any:
         try:
             products.update_product(_actor(), product.id, data)
         except (InvalidInput, Conflict) as err:
-            problems = _form_errors(err) or []
+            problems = form_errors(err) or []
             if not problems:
                 raise
             db.session.rollback()
@@ -573,7 +567,7 @@ def standard_list() -> Any:
                     standards.attach_document(_actor(), standard.id, content, _document_store(), max_bytes)
             except (InvalidInput, Conflict) as err:
                 db.session.rollback()
-                problems = _form_errors(err) or []
+                problems = form_errors(err) or []
                 if not problems:
                     raise
             else:
@@ -633,7 +627,7 @@ def certificate_list() -> Any:
                 certificates.create_certificate(_actor(), data)
             except (InvalidInput, Conflict) as err:
                 db.session.rollback()
-                problems = _form_errors(err) or []
+                problems = form_errors(err) or []
                 if not problems:
                     raise
             else:
@@ -705,7 +699,7 @@ def batch_list() -> Any:
                 batch = batches.create_batch(_actor(), data)
             except (InvalidInput, Conflict) as err:
                 db.session.rollback()
-                problems = _form_errors(err) or []
+                problems = form_errors(err) or []
                 if not problems:
                     raise
             else:

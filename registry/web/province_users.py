@@ -23,6 +23,7 @@ from registry.services.permissions import PROVINCE_ROLES
 
 from .certification import actor, field_messages, role_page
 from .dost import _choose, _province
+from .forms import refused_fields
 from .i18n import Table, text
 from .producer import _int
 
@@ -125,10 +126,7 @@ def user_list() -> Any:
                 province=province.slug if role in ("dost_officer", "inspector") else None,
             )
         except (InvalidInput, Conflict) as err:
-            db.session.rollback()
-            problems = list(getattr(err, "errors", None) or [])
-            if not problems:
-                raise
+            problems = refused_fields(err)
         else:
             if generated:
                 # Shown on this response only: never flashed into the session cookie, never cached.

@@ -458,6 +458,17 @@ def _report_target(rest: str) -> DigitalLink | Response:
         return _error(lang, 400, "invalid_digital_link", TEXT[lang]["bad_link"], err.errors)
 
 
+def _report_subject(rest: str, lang: str) -> tuple[DigitalLink, dict[str, Any]] | Response:
+    """The Digital Link a report is about and what it resolves to, or the answer to give instead."""
+    link = _report_target(rest)
+    if isinstance(link, Response):
+        return link
+    try:
+        return link, digital_link.resolve_digital_link(link)
+    except NotFound as err:
+        return _not_found(lang, err, link)
+
+
 def _report_page(lang: str, link: DigitalLink, data: dict[str, Any], status: int = 200, **context: Any) -> Response:
     """The report form, with the product (and lot) it is about; sets the session cookie its CSRF token needs."""
     back = link.path
@@ -470,13 +481,10 @@ def _report_page(lang: str, link: DigitalLink, data: dict[str, Any], status: int
 def report_form(rest: str) -> Response:
     """The consumer's "report a problem" form, on a page of its own so the scan page needs no session."""
     lang = scan_locale()
-    link = _report_target(rest)
-    if isinstance(link, Response):
-        return link
-    try:
-        data = digital_link.resolve_digital_link(link)
-    except NotFound as err:
-        return _not_found(lang, err, link)
+    subject = _report_subject(rest, lang)
+    if isinstance(subject, Response):
+        return subject
+    link, data = subject
     return _report_page(lang, link, data, form={}, field_errors={})
 
 
@@ -485,13 +493,10 @@ def report_form(rest: str) -> Response:
 def report(rest: str) -> Response:
     lang = scan_locale()
     t = TEXT[lang]
-    link = _report_target(rest)
-    if isinstance(link, Response):
-        return link
-    try:
-        data = digital_link.resolve_digital_link(link)
-    except NotFound as err:
-        return _not_found(lang, err, link)
+    subject = _report_subject(rest, lang)
+    if isinstance(subject, Response):
+        return subject
+    link, data = subject
     form = {k: request.form.get(k) for k in ("kind", "message", "contact")}
     batch_id = data["batch"]["id"] if data["batch"] else None
     try:
