@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
@@ -43,7 +43,19 @@ class ProductStandard(db.Model):
 
 class Product(db.Model):
     __tablename__ = "products"
-    __table_args__ = (CheckConstraint("ocop_stars IS NULL OR ocop_stars BETWEEN 3 AND 5", name="stars"),)
+    __table_args__ = (
+        CheckConstraint("ocop_stars IS NULL OR ocop_stars BETWEEN 3 AND 5", name="stars"),
+        # Withdrawn products, in name order, for the list filtered by status. Nearly every product is
+        # active, so an index of every row's status would never be used to find active ones, yet every
+        # insert (100,000 in one import) would pay for it.
+        Index(
+            "ix_products_withdrawn",
+            "name_folded",
+            "id",
+            postgresql_where=text("status = 'withdrawn'"),
+            sqlite_where=text("status = 'withdrawn'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -59,7 +71,7 @@ class Product(db.Model):
     ocop_stars: Mapped[int | None] = mapped_column(Integer)
     ocop_decision_number: Mapped[str | None] = mapped_column(String(64))
     ocop_decision_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

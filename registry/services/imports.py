@@ -10,11 +10,13 @@ import json
 import re
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import IO, Any, TypeVar, cast
 
+import psycopg
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select, text
 from sqlalchemy.pool import QueuePool
@@ -371,18 +373,6 @@ def _service_row(run: _Run, row: int, data: dict[str, Any]) -> None:
         run.created += 1
 
 
-def _reserve_ids(table: Any, count: int) -> list[int]:
-    """Ids for `count` new rows, so one multi-row INSERT needs no RETURNING (row by row on SQLite)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
-        stmt = text(f"SELECT nextval({sequence}) FROM generate_series(1, :n)")
-        return list(db.session.scalars(stmt, {"n": count}))
-    # SQLite allows one writer at a time: after the import's first chunk it holds the write lock;
-    # a writer slipping in before that makes the INSERT fail on the key, rolling the import back.
-    start = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
-    return list(range(start, start + count))
-
-
 # ---- products: a fast path checked against the reference ------------------------------------
 #
 # Products come in files of tens of thousands of rows, so they skip per-row marshmallow and ORM
@@ -622,13 +612,51 @@ class _FastProducts:
         return out
 
 
-def _registered_gtins(gtins: list[str]) -> set[str]:
-    """Which of `gtins` products already have: one bound parameter (an array or a JSON list), not one per GTIN."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = text("SELECT gtin FROM products WHERE gtin = ANY(:gtins)")
-        return set(db.session.scalars(stmt, {"gtins": gtins}))
-    stmt = text("SELECT gtin FROM products WHERE gtin IN (SELECT value FROM json_each(:gtins))")
-    return set(db.session.scalars(stmt, {"gtins": json.dumps(gtins)}))
+class _Lookups:
+    """What a products import reads per chunk: organisations, GTINs already registered, ids for new rows.
+
+    On PostgreSQL through a second connection of its own, in autocommit (each read sees what is
+    committed), since the import's connection streams one COPY from the first good chunk to the
+    last. On SQLite through the import's session: it has one writer, and after the first chunk that
+    writer is the import.
+    """
+
+    def __init__(self) -> None:
+        self.pg = db.session.get_bind().dialect.name == "postgresql"
+        self.conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") if self.pg else None
+        self.sequence: str | None = None  # the products' id sequence, looked up once
+
+    def _execute(self, stmt: Any, params: dict[str, Any]) -> Any:
+        return (self.conn if self.conn is not None else db.session).execute(stmt, params)
+
+    def organizations(self, ids: set[int]) -> list[tuple[int, int | None, str | None]]:
+        """(id, province id, GS1 company prefix) of each of `ids` that exists."""
+        stmt = select(Organization.id, Organization.province_id, Organization.gs1_company_prefix)
+        return [tuple(row) for row in self._execute(stmt.where(Organization.id.in_(ids)), {})]  # type: ignore[misc]
+
+    def registered_gtins(self, gtins: list[str]) -> set[str]:
+        """Which of `gtins` products already have: one parameter (joined text, a JSON list), not one per GTIN."""
+        if self.pg:
+            stmt = text("SELECT gtin FROM products WHERE gtin = ANY(string_to_array(:gtins, ','))")
+            return set(self._execute(stmt, {"gtins": ",".join(gtins)}).scalars())
+        stmt = text("SELECT gtin FROM products WHERE gtin IN (SELECT value FROM json_each(:gtins))")
+        return set(self._execute(stmt, {"gtins": json.dumps(gtins)}).scalars())
+
+    def reserve_ids(self, count: int) -> list[int]:
+        """Ids for `count` new products, so the rows can be written with no RETURNING."""
+        if self.pg:
+            if self.sequence is None:
+                self.sequence = self._execute(text("SELECT pg_get_serial_sequence('products', 'id')"), {}).scalar_one()
+            stmt = text("SELECT array_agg(nextval(CAST(:seq AS regclass))) FROM generate_series(1, :n)")
+            return cast(list[int], self._execute(stmt, {"seq": self.sequence, "n": count}).scalar_one())
+        # SQLite allows one writer at a time: after the import's first chunk it holds the write lock;
+        # a writer slipping in before that makes the INSERT fail on the key, rolling the import back.
+        start = (db.session.scalar(select(func.max(Product.id))) or 0) + 1
+        return list(range(start, start + count))
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
 
 
 class _ProductBatch:
@@ -638,18 +666,17 @@ class _ProductBatch:
         self.run = run
         self.orgs: dict[int, tuple[FieldError | None, str | None]] = {}  # id -> (refusal, GS1 prefix)
         self.gtin_rows: dict[int, int] = {}  # GTINs of the file so far (as numbers: smaller), and their row
-        self.writer = _ProductWriter(run.actor) if not run.dry_run else None
+        self.lookups = _Lookups()
+        self.writer: _ProductWriter | None = None
+        if not run.dry_run:
+            kind = _CopyWriter if self.lookups.pg else _InsertWriter
+            self.writer = kind(run.actor, self.lookups)
 
     def _load_orgs(self, ids: set[int]) -> None:
         wanted = ids - self.orgs.keys()
         if not wanted:
             return
-        found = db.session.execute(
-            select(Organization.id, Organization.province_id, Organization.gs1_company_prefix).where(
-                Organization.id.in_(wanted)
-            )
-        )
-        for ident, province_id, prefix in found:
+        for ident, province_id, prefix in self.lookups.organizations(wanted):
             allowed = permissions.can_write_organization(self.run.actor, ident, province_id)
             self.orgs[ident] = (None if allowed else FieldError("organization_id", "import_forbidden"), prefix)
         for missing in wanted - self.orgs.keys():
@@ -657,8 +684,6 @@ class _ProductBatch:
 
     def add(self, chunk: list[tuple[int, dict[str, Any], list[FieldError]]]) -> None:
         run = self.run
-        if self.writer is not None:
-            self.writer.wait()  # the connection is free again for the look-ups below
         self._load_orgs({values["organization_id"] for _, values, _ in chunk})
         good: list[tuple[int, dict[str, Any]]] = []
         for row, values, rule_errors in chunk:
@@ -676,80 +701,90 @@ class _ProductBatch:
             else:
                 good.append((row, values))
         gtins = [v["gtin"] for _, v in good if v["gtin"] is not None]
-        taken = _registered_gtins(gtins) if gtins else set()
+        taken = self.lookups.registered_gtins(gtins) if gtins else set()
         if taken:
             for row, values in good:
                 if values["gtin"] in taken:
                     run.fail(row, [FieldError("gtin", "duplicate", {"value": values["gtin"]})])
             good = [(row, v) for row, v in good if v["gtin"] not in taken]
         run.created += len(good)
-        if self.writer is not None and good and not run.errors:
-            self.writer.write([v for _, v in good])
-        # After a bad row nothing will be written: the rest is still checked, to list every bad row.
+        if self.writer is None:
+            return
+        if run.errors:
+            # Nothing will be written: stop the database's work now; the rest is still checked, to list every bad row.
+            self.writer.abort()
+        elif good:
+            self._writing(self.writer.write, [v for _, v in good])
+
+    def finish(self) -> None:
+        """After the last chunk: the writer's last rows and audit entries (when every row was good)."""
+        if self.writer is not None and not self.run.errors:
+            self._writing(self.writer.finish)
+
+    def close(self) -> None:
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        finally:
+            self.lookups.close()
+
+    def _writing(self, step: Callable[..., None], *args: Any) -> None:
+        """`step`, with what changed in the database since the rows were checked named as a bad input.
+
+        A GTIN another import registered meanwhile is a bad row; an organisation deleted meanwhile
+        (the foreign key trigger's refusal, when it runs) is a bad reference.
+        """
+        try:
+            step(*args)
+        except psycopg.errors.UniqueViolation as err:
+            found = _KEY_VALUE.search(err.diag.message_detail or "")
+            if err.diag.constraint_name != "uq_products_gtin" or found is None:
+                raise
+            gtin = found.group(1)
+            row = self.gtin_rows.get(int(gtin), 0)
+            raise ImportRejected([RowError(row, "gtin", "duplicate", {"value": gtin})]) from err
+        except psycopg.errors.ForeignKeyViolation as err:
+            found = _KEY_VALUE.search(err.diag.message_detail or "")
+            value = int(found.group(1)) if found else None
+            raise InvalidInput.one("organization_id", "unknown_reference", value=value) from err
+
+
+_KEY_VALUE = re.compile(r"\(\w+\)=\((\d+)\)")  # "Key (gtin)=(08938600000019) already exists." in any language
 
 
 # ---- products: writing -----------------------------------------------------------------------
 
 
 class _ProductWriter:
-    """Multi-row INSERT (SQLite) or COPY (PostgreSQL) of products, and one audit entry per chunk.
-
-    A chunk's rows are sent from a background thread while the caller checks the next chunk, so
-    the database's work (most of an import on PostgreSQL: the indexes, the trigram GIN index above
-    all, and the foreign key checks) overlaps the parsing. The connection is the import's own and
-    is used by one thread at a time: the caller calls `wait` before anything else touches it.
+    """Writes checked products: ids, timestamps and, per chunk, one audit entry sealing its rows.
 
     The audit entry (`audit.record_import`) lists the chunk's ids and seals its rows with a digest
     of their audit snapshot values, so `audit.created_entry("product", id)` still says who created
-    a product and when, and the hash chain still proves the rows it recorded.
+    a product and when, and the hash chain still proves the rows it recorded. Subclasses send the
+    rows (`_put`) and decide when the entries are appended (`_seal`).
     """
 
     DIGEST_KEYS = ["id", *(c for c in PRODUCT_COLUMNS if c != "name_folded")]
     PRODUCT_KEYS = ["id", *PRODUCT_COLUMNS]
+    # Rows carry dates as ISO text, as sealed (PostgreSQL parses it; SQLite stores dates so), and the
+    # creation time as `stamp` writes it: ISO text for COPY, SQLite's own layout for SQLite.
+    stamp: Callable[[datetime], Any] = staticmethod(datetime.isoformat)
 
-    def __init__(self, actor: User) -> None:
+    def __init__(self, actor: User, lookups: _Lookups) -> None:
         self.actor = actor
+        self.lookups = lookups
         self.session = db.session
-        dialect = self.session.get_bind().dialect
-        self.pg = dialect.name == "postgresql"
-        # SQLite is written through the DB-API, so values need SQLAlchemy's conversions (PostgreSQL's
-        # COPY adapts Python values itself); booleans and integers go through as they are on both.
-        self.stamp = Product.__table__.c.created_at.type._cached_bind_processor(dialect) or _same
-        self.day = Product.__table__.c.ocop_decision_date.type._cached_bind_processor(dialect) or _same
         self.digest_of = itemgetter(*self.DIGEST_KEYS)
         self.row_of = itemgetter(*self.PRODUCT_KEYS)
         self.driver = self.session.connection().connection.driver_connection
-        # SQLite connections pooled by QueuePool (file databases) may be used from another thread;
-        # an in-memory database's may not, so it is written in the caller's thread.
-        self.sending: Future[None] | None = None
-        self.sender = ThreadPoolExecutor(1) if self.pg or isinstance(db.engine.pool, QueuePool) else None
-        self.cache_pages: int | None = None
-        if not self.pg:
-            # SQLite's default page cache (2 MB) is far smaller than the indexes an import grows, so
-            # it would spill pages to disk mid-transaction; give this connection more while it writes.
-            self.cache_pages = self.driver.execute("PRAGMA cache_size").fetchone()[0]
-            self.driver.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-
-    def wait(self) -> None:
-        """Until the last chunk is written; raises what writing it raised."""
-        sending, self.sending = self.sending, None
-        if sending is not None:
-            sending.result()
-
-    def close(self) -> None:
-        """Stop the sender and give the pooled connection its own page cache back (also after a failure)."""
-        if self.sender is not None:
-            self.sender.shutdown(wait=True)  # an error still pending is the caller's rollback's to clear
-        if self.cache_pages is not None:
-            self.driver.execute(f"PRAGMA cache_size = {self.cache_pages}")
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        self.wait()
+        """One chunk of checked products."""
         now = datetime.now(UTC)
-        now_iso, now_param = now.isoformat(), self.stamp(now)
-        ids = _reserve_ids(Product.__table__, len(rows))
-        digest_of, row_of, day = self.digest_of, self.row_of, self.day
-        days: dict[date, Any] = {}
+        now_iso, now_stored = now.isoformat(), self.stamp(now)
+        ids = self.lookups.reserve_ids(len(rows))
+        digest_of, row_of = self.digest_of, self.row_of
+        days: dict[date, str] = {}
         sealed: list[tuple[Any, ...]] = []
         products_out: list[tuple[Any, ...]] = []
         for ident, values in zip(ids, rows, strict=True):
@@ -757,37 +792,168 @@ class _ProductWriter:
             values["created_at"] = values["updated_at"] = now_iso
             decided = values["ocop_decision_date"]
             if decided is not None:
-                values["ocop_decision_date"] = decided.isoformat()
+                if (iso := days.get(decided)) is None:
+                    iso = days[decided] = decided.isoformat()
+                values["ocop_decision_date"] = iso
             sealed.append(digest_of(values))
-            values["created_at"] = values["updated_at"] = now_param
-            if decided is not None:
-                if (param := days.get(decided)) is None:
-                    param = days[decided] = day(decided)
-                values["ocop_decision_date"] = param
+            values["created_at"] = values["updated_at"] = now_stored
             products_out.append(row_of(values))
-        audit.record_import(self.actor, "product", ids, audit.rows_digest(sealed), self.DIGEST_KEYS, self.session)
-        if self.sender is None:
-            self._put(products_out)
-        else:
-            self.sending = self.sender.submit(self._put, products_out)
+        self._seal(ids, audit.rows_digest(sealed))
+        self._put(products_out)
+
+    def _seal(self, ids: list[int], digest: str) -> None:
+        audit.record_import(self.actor, "product", ids, digest, self.DIGEST_KEYS, self.session)
 
     def _put(self, rows: list[tuple[Any, ...]]) -> None:
-        table, names = Product.__table__.name, ", ".join(self.PRODUCT_KEYS)
-        if self.pg:
-            with self.driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Every chunk is written: complete what is still under way (raises what writing raised)."""
+
+    def abort(self) -> None:
+        """Nothing more will be written and the import will be rolled back: stop what is under way."""
+
+    def close(self) -> None:
+        """Give back what writing took (also after a failure)."""
+
+
+class _InsertWriter(_ProductWriter):
+    """SQLite: a multi-row INSERT per chunk, on a background thread while the caller checks the next one.
+
+    The connection is the import's own and is used by one thread at a time: each chunk waits for
+    the previous one before touching it.
+    """
+
+    def __init__(self, actor: User, lookups: _Lookups) -> None:
+        super().__init__(actor, lookups)
+        self.stamp = Product.__table__.c.created_at.type._cached_bind_processor(db.engine.dialect) or self.stamp
+        # Connections pooled by QueuePool (file databases) may be used from another thread; an
+        # in-memory database's may not, so it is written in the caller's thread.
+        self.sending: Future[None] | None = None
+        self.sender = ThreadPoolExecutor(1) if isinstance(db.engine.pool, QueuePool) else None
+        # SQLite's default page cache (2 MB) is far smaller than the indexes an import grows, so
+        # it would spill pages to disk mid-transaction; give this connection more while it writes.
+        self.cache_pages: int = self.driver.execute("PRAGMA cache_size").fetchone()[0]
+        self.driver.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        self.finish()  # the connection is free again for the id reservation and the audit entry
+        super().write(rows)
+
+    def _put(self, rows: list[tuple[Any, ...]]) -> None:
+        if self.sender is None:
+            self._insert(rows)
+        else:
+            self.sending = self.sender.submit(self._insert, rows)
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        names = ", ".join(self.PRODUCT_KEYS)
+        marks = ", ".join("?" * len(self.PRODUCT_KEYS))
         cursor = self.driver.cursor()
         try:
-            marks = ", ".join("?" * len(self.PRODUCT_KEYS))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            cursor.executemany(f"INSERT INTO products ({names}) VALUES ({marks})", rows)
         finally:
             cursor.close()
 
+    def finish(self) -> None:
+        sending, self.sending = self.sending, None
+        if sending is not None:
+            sending.result()
 
-def _same(value: Any) -> Any:
-    return value
+    def abort(self) -> None:
+        with suppress(Exception):  # the import is being rolled back for its bad rows anyway
+            self.finish()
+
+    def close(self) -> None:
+        if self.sender is not None:
+            self.sender.shutdown(wait=True)  # an error still pending is the caller's rollback's to clear
+        self.driver.execute(f"PRAGMA cache_size = {self.cache_pages}")
+
+
+class _CopyWriter(_ProductWriter):
+    """PostgreSQL: one COPY for the whole import, each chunk's rows streamed into it once checked.
+
+    Most of an import's cost on PostgreSQL is the server's (its indexes, the trigram index above
+    all), and the server inserts rows as they arrive while this process checks the next ones; the
+    socket's buffers are the only queue between the two, so memory stays flat and a slower server
+    holds this process back. The look-ups run on `_Lookups`' own connection meanwhile. The audit
+    entries, one per chunk as on SQLite, are appended once the COPY is complete, so the chain's
+    lock is held only from then to the commit.
+
+    The foreign key of each row to its organisation would be checked by a trigger per row, a fifth
+    of the server's work, and all at the end of the COPY, while this process waits. Where the
+    database lets this connection set `session_replication_role` (a superuser, or PostgreSQL 15's
+    `GRANT SET ON PARAMETER session_replication_role`), the COPY runs without those triggers and
+    the import makes the same check itself, once per organisation rather than once per row: every
+    organisation was looked up as its rows were checked, and before the commit the import locks
+    them all (FOR KEY SHARE, as the trigger does) and finds each still there. Products have no other
+    triggers (tests/services/test_import_postgresql.py keeps it so).
+    """
+
+    def __init__(self, actor: User, lookups: _Lookups) -> None:
+        super().__init__(actor, lookups)
+        self.cursor = self.driver.cursor()
+        self.copying: Any = None  # the COPY's context manager while it is open
+        self.copy: psycopg.Copy | None = None
+        self.entries: list[tuple[list[int], str]] = []
+        self.organizations: set[int] = set()
+        self.own_key_check = _may_skip_triggers(self.driver)
+
+    def _seal(self, ids: list[int], digest: str) -> None:
+        self.entries.append((ids, digest))
+
+    def _put(self, rows: list[tuple[Any, ...]]) -> None:
+        if self.copy is None:
+            if self.own_key_check:
+                self.driver.execute("SET LOCAL session_replication_role = replica")
+            self.copying = self.cursor.copy(f"COPY products ({', '.join(self.PRODUCT_KEYS)}) FROM STDIN")
+            self.copy = self.copying.__enter__()
+        write_row = self.copy.write_row
+        for row in rows:
+            write_row(row)
+        self.organizations.update(row[1] for row in rows)  # PRODUCT_KEYS[1]: organization_id
+
+    def finish(self) -> None:
+        if self.copy is not None:
+            copying, self.copying, self.copy = self.copying, None, None
+            copying.__exit__(None, None, None)  # returns once the server has inserted every row
+        if self.own_key_check:
+            self.driver.execute("SET LOCAL session_replication_role = origin")
+            self._lock_organizations()
+        for ids, digest in self.entries:
+            super()._seal(ids, digest)
+        self.entries = []
+
+    def _lock_organizations(self) -> None:
+        """The foreign key check the COPY skipped: each organisation still there, and kept so until the commit."""
+        wanted = sorted(self.organizations)
+        stmt = "SELECT id FROM organizations WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE"
+        found = {row[0] for row in self.driver.execute(stmt, [wanted])}
+        if missing := [ident for ident in wanted if ident not in found]:  # deleted since its rows were checked
+            raise InvalidInput.one("organization_id", "unknown_reference", value=missing[0])
+
+    def abort(self) -> None:
+        if self.copy is not None:
+            copying, self.copying, self.copy = self.copying, None, None
+            stop = _Aborted("the import has bad rows")
+            copying.__exit__(_Aborted, stop, None)  # CopyFail: the server drops what it has
+
+    def close(self) -> None:
+        self.abort()
+        self.cursor.close()
+
+
+def _may_skip_triggers(driver: Any) -> bool:
+    """Whether this PostgreSQL connection may set session_replication_role (see `_CopyWriter`)."""
+    if driver.info.server_version >= 150000:
+        stmt = "SELECT has_parameter_privilege('session_replication_role', 'SET')"
+    else:
+        stmt = "SELECT current_setting('is_superuser') = 'on'"
+    return bool(driver.execute(stmt).fetchone()[0])
+
+
+class _Aborted(Exception):
+    """Ends a COPY whose rows will not be kept."""
 
 
 def _service_rows(run: _Run, columns: _Columns, rows: Iterator[tuple[int, list[Any]]]) -> Generator[int, None, int]:
@@ -840,11 +1006,9 @@ def _product_rows(run: _Run, columns: _Columns, rows: Iterator[tuple[int, list[A
                 yield data_rows
         if chunk:
             batch.add(chunk)
-        if batch.writer is not None:
-            batch.writer.wait()
+        batch.finish()
     finally:
-        if batch.writer is not None:
-            batch.writer.close()
+        batch.close()
     return data_rows
 
 
@@ -862,6 +1026,7 @@ def import_steps(actor: User | None, kind: str, stream: IO[bytes], *, dry_run: b
     rows, total = _xlsx_rows(stream) if fmt == "xlsx" else _csv_rows(stream)
     total = max(0, total - 1) if total else None  # the header is not a data row
     run = _Run(spec, user, dry_run)
+    steps: Generator[int, None, int] | None = None
     try:
         first = next(rows, None)
         if first is None:
@@ -885,6 +1050,8 @@ def import_steps(actor: User | None, kind: str, stream: IO[bytes], *, dry_run: b
         db.session.rollback()
         raise InvalidInput.one("file", "file_type", expected="CSV (UTF-8), XLSX") from err
     except BaseException:
+        if steps is not None:
+            steps.close()  # ends any write under way on the import's connection before the rollback
         db.session.rollback()
         rows.close()  # now, while the caller's stream is still open
         raise

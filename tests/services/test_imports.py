@@ -103,16 +103,19 @@ def test_a_bad_row_after_chunks_already_written_still_imports_nothing(
 
 def test_a_failed_write_rolls_the_whole_import_back(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports, "CHUNK", 2)
-    put = imports._ProductWriter._put
     calls = []
 
-    def failing_third(self: Any, rows: list[Any]) -> None:
-        calls.append(len(rows))
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        put(self, rows)
+    def failing_third(put: Any) -> Any:
+        def put_or_fail(self: Any, rows: list[Any]) -> None:
+            calls.append(len(rows))
+            if len(calls) == 3:
+                raise RuntimeError("disk full")
+            put(self, rows)
 
-    monkeypatch.setattr(imports._ProductWriter, "_put", failing_third)
+        return put_or_fail
+
+    for writer in (imports._InsertWriter, imports._CopyWriter):
+        monkeypatch.setattr(writer, "_put", failing_third(writer._put))
     org = world.organization()
     before = count(AuditEntry)
     with pytest.raises(RuntimeError, match="disk full"):
