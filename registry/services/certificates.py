@@ -57,6 +57,9 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
         for product in products:
             if product.organization_id != org.id:
                 errors.append(FieldError("product_ids", "unknown_reference", {"value": product.id}))
+        for standard in standards:
+            if standard.organization_id not in (None, org.id):  # another organisation's TCCS
+                errors.append(FieldError("standard_ids", "unknown_reference", {"value": standard.id}))
     if errors:
         raise InvalidInput(errors)
     assert body is not None and org is not None and issued_on is not None

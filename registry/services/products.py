@@ -123,6 +123,9 @@ def apply_standard(actor: User | None, product_id: int, standard_id: Any) -> Pro
     permissions.require_organization_writer(actor, product.organization_id, product.organization.province_id)
     errors: list[FieldError] = []
     standard = reference(Standard, standard_id, "standard_id", errors)
+    if standard is not None and standard.organization_id not in (None, product.organization_id):
+        # A TCCS is its publisher's own: another organisation's reads as unknown, as for certificates.
+        errors.append(FieldError("standard_id", "unknown_reference", {"value": standard.id}))
     if errors or standard is None:
         raise InvalidInput(errors or [FieldError("standard_id", "required")])
     if db.session.get(ProductStandard, (product.id, standard.id)) is None:

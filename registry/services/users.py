@@ -19,6 +19,8 @@ from registry.services.places import resolve_province
 from registry.services.text import like_pattern
 
 MIN_PASSWORD = 10
+MAX_PASSWORD = 512  # as the sign-in form (registry.web.account) accepts
+MAX_EMAIL = 255
 # werkzeug's default (scrypt); the test suite lowers it, since it hashes hundreds of passwords.
 HASH_METHOD = "scrypt"
 # Hash a throwaway password once so a login for an unknown email costs as much as a real one.
@@ -51,10 +53,14 @@ def create_user(
         province = province or officer.province.slug
     email = email.strip().lower()
     errors: list[FieldError] = []
-    if "@" not in email or "." not in email.split("@")[-1]:
+    if len(email) > MAX_EMAIL:  # the column's size: PostgreSQL would refuse the row with an error
+        errors.append(FieldError("email", "length", {"min": 3, "max": MAX_EMAIL}))
+    elif "@" not in email or "." not in email.split("@")[-1]:
         errors.append(FieldError("email", "email"))
     if len(password) < MIN_PASSWORD:
         errors.append(FieldError("password", "password_short", {"min": MIN_PASSWORD}))
+    elif len(password) > MAX_PASSWORD:  # the sign-in form takes no longer one
+        errors.append(FieldError("password", "length", {"min": MIN_PASSWORD, "max": MAX_PASSWORD}))
     if role not in ROLES:
         errors.append(FieldError("role", "enum", {"choices": list(ROLES)}))
     province_id = None

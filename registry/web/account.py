@@ -13,7 +13,10 @@ from wtforms.validators import DataRequired, Length
 
 from registry.errors import Unauthorized
 from registry.extensions import limiter
+from registry.messages import render_rule
 from registry.services import users
+
+from .producer import current_lang
 
 bp = Blueprint("account", __name__)
 
@@ -44,7 +47,20 @@ def login() -> str | Response:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     status = 401 if error else (400 if form.errors else 200)
-    return render_template("login.html", form=form, error=error), status
+    return render_template("login.html", form=form, error=error, errors=_field_messages(form)), status
+
+
+def _field_messages(form: LoginForm) -> dict[str, list[str]]:
+    """WTForms speaks no Vietnamese: its refusals become the registry's own rules in the page's language."""
+    lang = current_lang()
+    out: dict[str, list[str]] = {}
+    for name, limit in (("email", 255), ("password", 512)):
+        if not form[name].errors:
+            continue
+        value = form[name].data or ""
+        rule, params = ("length", {"min": 1, "max": limit}) if value.strip() else ("required", {})
+        out[name] = [render_rule(rule, lang, None, params)]
+    return out
 
 
 @bp.route("/logout", methods=["POST"])

@@ -25,7 +25,7 @@ from registry.messages import render_rule
 from registry.models import Certificate, ConsumerReport, Organization, Standard, User
 from registry.models.certificate import CERTIFICATE_CATEGORIES, CERTIFICATE_STATUSES, TRANSITIONS
 from registry.models.report import REPORT_STATUSES
-from registry.schemas.resources import CertificateIn
+from registry.schemas.resources import CertificateIn, ReasonIn
 from registry.services import certificates, organizations, products, report_queue, standards
 from registry.services.common import get_or_404, paginate
 from registry.services.timefmt import today_vn
@@ -229,6 +229,10 @@ def _transition(area: str, cert_id: int) -> Any:
     if not action:  # nothing is preselected (a withdrawal is final), so an unmade choice is the usual mistake
         problem = FieldError("action", "choice_required")
         return _detail(area, cert, 422, values=request.form, errors=field_messages([problem]))
+    if reason.strip():  # the API's length rule (TransitionIn); an empty reason is the service's own message
+        problems = producer._parse(ReasonIn(), {"reason": "str"})[1]
+        if problems:
+            return _detail(area, cert, 422, values=request.form, errors=field_messages(problems))
     try:
         certificates.transition_certificate(actor(), cert.id, action, reason)
     except InvalidInput as err:

@@ -35,7 +35,7 @@ from registry.services.timefmt import today_vn
 
 from .charts import Bar, bar_chart
 from .i18n import Table, text
-from .producer import current_lang
+from .producer import _int, current_lang
 
 bp = Blueprint("dost", __name__, template_folder="templates")
 
@@ -152,7 +152,10 @@ def _province() -> Province | None:
 
 def _choose() -> str:
     provinces = db.session.scalars(select(Province).join(Plan, Plan.province_id == Province.id).order_by(Province.name))
-    return render_template("dost/choose.html", provinces=list(provinces), endpoint=request.endpoint)
+    # The page's own path arguments (a target code) go into each link too, or url_for cannot build it.
+    return render_template(
+        "dost/choose.html", provinces=list(provinces), endpoint=request.endpoint, args=request.view_args or {}
+    )
 
 
 def _year() -> int:
@@ -365,7 +368,7 @@ def activity_new() -> Any:
         for name in ACTIVITY_FIELDS:
             value = (request.form.get(name) or "").strip()
             if name == "attendees" and value:
-                raw[name] = int(value) if value.isascii() and value.isdigit() else value
+                raw[name] = _int(value)  # "-3" is a number out of range, not "not a whole number"
             elif value or name in ("kind", "held_on"):
                 raw[name] = value if value else None
         org_id, org_error = _organization(request.form.get("organization_id", ""), province)
@@ -446,7 +449,7 @@ def figure_save(code: str) -> Any:
         if not value:
             continue
         if name == "year":
-            raw[name] = int(value) if value.isascii() and value.isdigit() else value
+            raw[name] = _int(value)
         elif name == "value":
             try:
                 raw[name] = float(value.replace(",", "."))

@@ -33,20 +33,40 @@ def field_error(html: str, field: str) -> str:
     return match.group(1)
 
 
+def audit_size(client: Any) -> int:
+    """The length of the audit chain, read as outside parties read it."""
+    return client.get("/api/v1/audit/head").get_json()["size"]
+
+
+def refused(client: Any, method: str, url: str, token: str, signed_in: bool, data: dict[str, Any] | None = None) -> Any:
+    """`method url` (a POST carrying `data` and a valid CSRF `token`) is refused: 403 when signed in, the login
+    page when not; and a refused POST leaves the audit chain as it was."""
+    before = audit_size(client) if method == "POST" else None
+    res = client.open(url, method=method, data={**(data or {}), "csrf_token": token} if method == "POST" else None)
+    if signed_in:
+        assert res.status_code == 403, (method, url, res.status_code)
+    else:
+        assert res.status_code == 302 and "/login" in res.headers["Location"], (method, url, res.status_code)
+    if before is not None:
+        assert audit_size(client) == before, ("audit changed", method, url)
+    return res
+
+
 def check_access(
     client: Any, world: Any, allowed: set[str], urls: list[tuple[str, str]], scope: dict[str, Any]
 ) -> None:
     """Every role outside `allowed` gets 403 on every (method, url); anonymous is sent to the login page."""
     token = csrf(client.get("/login").get_data(as_text=True))
     for method, url in urls:
-        res = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
-        assert res.status_code == 302 and "/login" in res.headers["Location"], (method, url, res.status_code)
+        refused(client, method, url, token, signed_in=False)
     for role in ("admin", "dost_officer", "inspector", "body_staff", "producer"):
         if role in allowed:
             continue
         login(client, world.user(role, **scope.get(role, {})))
         token = csrf(client.get("/verify").get_data(as_text=True))  # the sign-out form carries one
         for method, url in urls:
-            res = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
-            assert res.status_code == 403, (role, method, url, res.status_code)
+            try:
+                refused(client, method, url, token, signed_in=True)
+            except AssertionError as err:
+                raise AssertionError((role, *err.args)) from None
         client.post("/logout", data={"csrf_token": token})
