@@ -28,6 +28,10 @@ RULES: dict[str, tuple[str, str]] = {
         "{field} must be an ISO 8601 time with an offset.",
     ),
     "email": ("Trường {field} không phải địa chỉ email hợp lệ.", "{field} is not a valid email address."),
+    "web_address": (
+        "Trường {field} phải là địa chỉ web bắt đầu bằng http:// hoặc https://.",
+        "{field} must be a web address starting with http:// or https://.",
+    ),
     "integer": ("Trường {field} phải là số nguyên.", "{field} must be an integer."),
     "boolean": ("Trường {field} phải là true hoặc false.", "{field} must be true or false."),
     "list": ("Trường {field} phải là danh sách.", "{field} must be a list."),
@@ -245,6 +249,10 @@ BESIDE: dict[str, tuple[str, str]] = {
     "date": ("Cần ngày theo ISO 8601 (YYYY-MM-DD).", "Must be an ISO 8601 date (YYYY-MM-DD)."),
     "datetime": ("Cần thời điểm ISO 8601 có múi giờ.", "Must be an ISO 8601 time with an offset."),
     "email": ("Địa chỉ email không hợp lệ.", "Not a valid email address."),
+    "web_address": (
+        "Cần địa chỉ web bắt đầu bằng http:// hoặc https://.",
+        "Must be a web address starting with http:// or https://.",
+    ),
     "integer": ("Phải là số nguyên.", "Must be a whole number."),
     "boolean": ("Phải là có hoặc không.", "Must be yes or no."),
     "list": ("Phải là một danh sách.", "Must be a list."),

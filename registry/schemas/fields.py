@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
@@ -131,6 +132,19 @@ class Length(validate.Length):
         n = len(value)
         if (self.min is not None and n < self.min) or (self.max is not None and n > self.max):
             raise ValidationError(rule_msg("length", min=self.min or 0, max=self.max or "∞"))
+        return value
+
+
+class WebAddress(validate.Validator):
+    """An http:// or https:// address with a host: a website is shown to consumers as a link, so never javascript:."""
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            parts = urlsplit(value.strip())
+        except ValueError:  # an unclosed [ in the host
+            parts = None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValidationError(rule_msg("web_address"))
         return value
 
 

@@ -26,6 +26,7 @@ from registry.schemas.fields import (
     Range,
     Str,
     StrictSchema,
+    WebAddress,
 )
 from registry.services.timefmt import local_iso, today_vn
 
@@ -57,7 +58,7 @@ class OrganizationIn(StrictSchema):
     gs1_company_prefix = Str(allow_none=True, validate=Length(max=12))
     phone = Str(allow_none=True, validate=Length(max=32))
     email = Email(allow_none=True)
-    website = Str(allow_none=True, validate=Length(max=255))
+    website = Str(allow_none=True, validate=[Length(max=255), WebAddress()])
 
 
 class BodyIn(StrictSchema):
@@ -67,7 +68,7 @@ class BodyIn(StrictSchema):
     address = Str(allow_none=True, validate=Length(max=255))
     phone = Str(allow_none=True, validate=Length(max=32))
     email = Email(allow_none=True)
-    website = Str(allow_none=True, validate=Length(max=255))
+    website = Str(allow_none=True, validate=[Length(max=255), WebAddress()])
     note = Str(allow_none=True, validate=Length(max=4000))
 
 

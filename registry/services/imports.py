@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -19,7 +18,6 @@ from typing import IO, Any, TypeVar, cast
 import psycopg
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select, text
-from sqlalchemy.pool import QueuePool
 
 from registry.errors import Conflict, FieldError, Forbidden, InvalidInput
 from registry.extensions import db
@@ -625,12 +623,40 @@ class _Lookups:
         self.pg = db.session.get_bind().dialect.name == "postgresql"
         self.conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") if self.pg else None
         self.sequence: str | None = None  # the products' id sequence, looked up once
+        # PostgreSQL's look-ups run on a thread of their own (the one that uses `conn`), so a chunk's
+        # are under way while the next chunk is checked.
+        self.asker = ThreadPoolExecutor(1) if self.pg else None
+
+    def _ask(self, question: Callable[..., T], *args: Any) -> Future[T]:
+        """`question(*args)`, asked on the look-up thread (PostgreSQL) or answered at once (SQLite)."""
+        if self.asker is not None:
+            return self.asker.submit(question, *args)
+        answered: Future[T] = Future()
+        try:
+            answered.set_result(question(*args))
+        except Exception as err:  # handed to whoever reads the answer, as the thread would
+            answered.set_exception(err)
+        return answered
+
+    def check(self, gtins: list[str], count: int) -> Future[tuple[set[str], list[int] | None]]:
+        """Soon: which of `gtins` are registered, and `count` ids for the rows (PostgreSQL; None on SQLite).
+
+        SQLite's ids are taken when the rows are written: they follow the table's highest id.
+        """
+        return self._ask(self._check, gtins, count)
+
+    def _check(self, gtins: list[str], count: int) -> tuple[set[str], list[int] | None]:
+        taken = self.registered_gtins(gtins) if gtins else set()
+        return taken, (self.reserve_ids(count) if self.pg and count else None)
 
     def _execute(self, stmt: Any, params: dict[str, Any]) -> Any:
         return (self.conn if self.conn is not None else db.session).execute(stmt, params)
 
     def organizations(self, ids: set[int]) -> list[tuple[int, int | None, str | None]]:
         """(id, province id, GS1 company prefix) of each of `ids` that exists."""
+        return self._ask(self._organizations, ids).result()
+
+    def _organizations(self, ids: set[int]) -> list[tuple[int, int | None, str | None]]:
         stmt = select(Organization.id, Organization.province_id, Organization.gs1_company_prefix)
         return [tuple(row) for row in self._execute(stmt.where(Organization.id.in_(ids)), {})]  # type: ignore[misc]
 
@@ -655,6 +681,8 @@ class _Lookups:
         return list(range(start, start + count))
 
     def close(self) -> None:
+        if self.asker is not None:
+            self.asker.shutdown(wait=True)
         if self.conn is not None:
             self.conn.close()
 
@@ -667,6 +695,8 @@ class _ProductBatch:
         self.orgs: dict[int, tuple[FieldError | None, str | None]] = {}  # id -> (refusal, GS1 prefix)
         self.gtin_rows: dict[int, int] = {}  # GTINs of the file so far (as numbers: smaller), and their row
         self.lookups = _Lookups()
+        # The last chunk's good rows, awaiting its look-ups.
+        self.checking: tuple[list[tuple[int, dict[str, Any]]], Future[Any]] | None = None
         self.writer: _ProductWriter | None = None
         if not run.dry_run:
             kind = _CopyWriter if self.lookups.pg else _InsertWriter
@@ -683,6 +713,7 @@ class _ProductBatch:
             self.orgs[missing] = (FieldError("organization_id", "unknown_reference", {"value": missing}), None)
 
     def add(self, chunk: list[tuple[int, dict[str, Any], list[FieldError]]]) -> None:
+        """Check a chunk's rows; its look-ups start now, and are read (and the rows written) at the next call."""
         run = self.run
         self._load_orgs({values["organization_id"] for _, values, _ in chunk})
         good: list[tuple[int, dict[str, Any]]] = []
@@ -701,7 +732,18 @@ class _ProductBatch:
             else:
                 good.append((row, values))
         gtins = [v["gtin"] for _, v in good if v["gtin"] is not None]
-        taken = self.lookups.registered_gtins(gtins) if gtins else set()
+        writing = self.writer is not None and not run.errors
+        checked = self.lookups.check(gtins, len(good) if writing else 0)
+        self._take()
+        self.checking = (good, checked)
+
+    def _take(self) -> None:
+        """The previous chunk: its rows whose GTIN is already registered are bad, the others are written."""
+        if self.checking is None:
+            return
+        run = self.run
+        (good, checked), self.checking = self.checking, None
+        taken, ids = checked.result()
         if taken:
             for row, values in good:
                 if values["gtin"] in taken:
@@ -714,10 +756,11 @@ class _ProductBatch:
             # Nothing will be written: stop the database's work now; the rest is still checked, to list every bad row.
             self.writer.abort()
         elif good:
-            self._writing(self.writer.write, [v for _, v in good])
+            self._writing(self.writer.write, [v for _, v in good], ids)
 
     def finish(self) -> None:
-        """After the last chunk: the writer's last rows and audit entries (when every row was good)."""
+        """After the last chunk: its look-ups, then the last rows and the audit entries (when every row was good)."""
+        self._take()
         if self.writer is not None and not self.run.errors:
             self._writing(self.writer.finish)
 
@@ -778,11 +821,11 @@ class _ProductWriter:
         self.row_of = itemgetter(*self.PRODUCT_KEYS)
         self.driver = self.session.connection().connection.driver_connection
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        """One chunk of checked products."""
+    def write(self, rows: list[dict[str, Any]], ids: list[int] | None = None) -> None:
+        """One chunk of checked products, with the ids reserved for them (else reserved now)."""
         now = datetime.now(UTC)
         now_iso, now_stored = now.isoformat(), self.stamp(now)
-        ids = self.lookups.reserve_ids(len(rows))
+        ids = ids[: len(rows)] if ids is not None else self.lookups.reserve_ids(len(rows))
         digest_of, row_of = self.digest_of, self.row_of
         days: dict[date, str] = {}
         sealed: list[tuple[Any, ...]] = []
@@ -818,55 +861,29 @@ class _ProductWriter:
 
 
 class _InsertWriter(_ProductWriter):
-    """SQLite: a multi-row INSERT per chunk, on a background thread while the caller checks the next one.
+    """SQLite: a multi-row INSERT per chunk, in the caller's thread.
 
-    The connection is the import's own and is used by one thread at a time: each chunk waits for
-    the previous one before touching it.
+    (A thread of its own gained nothing: binding the values holds the GIL for most of an insert.)
     """
 
     def __init__(self, actor: User, lookups: _Lookups) -> None:
         super().__init__(actor, lookups)
         self.stamp = Product.__table__.c.created_at.type._cached_bind_processor(db.engine.dialect) or self.stamp
-        # Connections pooled by QueuePool (file databases) may be used from another thread; an
-        # in-memory database's may not, so it is written in the caller's thread.
-        self.sending: Future[None] | None = None
-        self.sender = ThreadPoolExecutor(1) if isinstance(db.engine.pool, QueuePool) else None
         # SQLite's default page cache (2 MB) is far smaller than the indexes an import grows, so
         # it would spill pages to disk mid-transaction; give this connection more while it writes.
         self.cache_pages: int = self.driver.execute("PRAGMA cache_size").fetchone()[0]
         self.driver.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        self.finish()  # the connection is free again for the id reservation and the audit entry
-        super().write(rows)
+        names = ", ".join(self.PRODUCT_KEYS)
+        self.statement = f"INSERT INTO products ({names}) VALUES ({', '.join('?' * len(self.PRODUCT_KEYS))})"
 
     def _put(self, rows: list[tuple[Any, ...]]) -> None:
-        if self.sender is None:
-            self._insert(rows)
-        else:
-            self.sending = self.sender.submit(self._insert, rows)
-
-    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
-        names = ", ".join(self.PRODUCT_KEYS)
-        marks = ", ".join("?" * len(self.PRODUCT_KEYS))
         cursor = self.driver.cursor()
         try:
-            cursor.executemany(f"INSERT INTO products ({names}) VALUES ({marks})", rows)
+            cursor.executemany(self.statement, rows)
         finally:
             cursor.close()
 
-    def finish(self) -> None:
-        sending, self.sending = self.sending, None
-        if sending is not None:
-            sending.result()
-
-    def abort(self) -> None:
-        with suppress(Exception):  # the import is being rolled back for its bad rows anyway
-            self.finish()
-
     def close(self) -> None:
-        if self.sender is not None:
-            self.sender.shutdown(wait=True)  # an error still pending is the caller's rollback's to clear
         self.driver.execute(f"PRAGMA cache_size = {self.cache_pages}")
 
 

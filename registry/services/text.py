@@ -35,12 +35,22 @@ class _NoCombining(dict[int, int | None]):
 _NO_COMBINING = _NoCombining()
 
 
+# After NFD, text whose every non-ASCII character is one of these combining diacritics (as Vietnamese
+# is: U+0300-U+036F, without U+034F, the one mark there that `unicodedata.combining` keeps) folds by
+# dropping every non-ASCII character, which encoding to ASCII does at C speed.
+_NOT_A_DIACRITIC = re.compile("[^\x00-\x7f\u0300-\u034e\u0350-\u036f]")
+
+
 def fast_fold(value: str | None) -> str:
-    """`fold`'s result, with its per-character generator done by str.translate (five times faster, for imports)."""
+    """`fold`'s result, faster (for imports): ASCII-encoding or str.translate instead of a per-character generator."""
     if not value:
         return ""
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
-    return " ".join(decomposed.translate(_NO_COMBINING).lower().split())
+    if _NOT_A_DIACRITIC.search(decomposed) is None:
+        bare = decomposed.encode("ascii", "ignore").decode("ascii")
+    else:
+        bare = decomposed.translate(_NO_COMBINING)
+    return " ".join(bare.lower().split())
 
 
 def slugify(value: str) -> str:
