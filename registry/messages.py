@@ -87,6 +87,13 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "password_short": ("Mật khẩu phải có ít nhất {min} ký tự.", "The password must be at least {min} characters."),
     "role_scope": ("Vai trò {role} cần {needs}.", "The role {role} needs {needs}."),
+    # role_scope as the account forms word it, beside the field that holds the scope (registry.web.forms).
+    "choose_organization": (
+        "Chọn tổ chức (cơ sở sản xuất) cho tài khoản này.",
+        "Choose the organisation (producer) for this account.",
+    ),
+    "choose_body": ("Chọn tổ chức chứng nhận cho tài khoản này.", "Choose the certification body for this account."),
+    "choose_province": ("Chọn tỉnh/thành phố cho tài khoản này.", "Choose the province for this account."),
     "file_type": ("Trường {field}: Tệp phải là {expected}.", "{field}: The file must be {expected}."),
     "file_size": ("Trường {field}: Tệp vượt quá {max} MB.", "{field}: The file is larger than {max} MB."),
     "file_empty": ("Trường {field}: Tệp rỗng.", "{field}: The file is empty."),

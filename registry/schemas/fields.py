@@ -81,6 +81,13 @@ class Int(fields.Integer):
     def _validated(self, value: Any) -> int:
         number = super()._validated(value)
         if not INT_MIN <= number <= INT_MAX:
+            # Still a whole number: where the field sets a range (a count of 0 to 1,000,000), say that range,
+            # as for any other number outside it, rather than "not a whole number".
+            for rule in self.validators:
+                if isinstance(rule, validate.Range):
+                    low = INT_MIN if rule.min is None else rule.min
+                    high = INT_MAX if rule.max is None else rule.max
+                    raise ValidationError(rule_msg("range", min=low, max=high))
             raise self.make_error("too_large")
         return number
 

@@ -441,8 +441,9 @@ def figure_save(code: str) -> Any:
     if province is None:
         return _choose()
     target = progress.target_of(province, code)
-    if request.method == "GET":  # the form lives on the figures page
-        return redirect(url_for(".figures", province=province.slug, _anchor=f"t-{target.code}"))
+    if request.method == "GET":  # the form lives on the figures page; a `?lang=` choice goes along
+        lang = request.args.get("lang")
+        return redirect(url_for(".figures", province=province.slug, lang=lang, _anchor=f"t-{target.code}"))
     raw: dict[str, Any] = {}
     for name in ("year", "value", "as_of", "evidence"):
         value = (request.form.get(name) or "").strip()

@@ -517,7 +517,8 @@ def product_apply_standard(product_id: int) -> Any:
     try:
         products.apply_standard(_actor(), product.id, standard_id if standard_id != "" else None)
     except InvalidInput as err:
-        return _product_page(product, standard_errors=_messages(err.errors)), 422
+        # The choice stays selected beside its message, as every other form keeps what was typed.
+        return _product_page(product, standard_errors=_messages(err.errors), standard_chosen=standard_id), 422
     flash(_("Đã thêm tiêu chuẩn áp dụng."), "ok")
     return redirect(url_for(".product_edit", product_id=product.id) + "#standards")
 

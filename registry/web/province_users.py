@@ -18,7 +18,7 @@ from registry.extensions import db
 from registry.models import Organization, Province, User
 from registry.models.user import ROLES
 from registry.services import organizations, users
-from registry.services.common import paginate
+from registry.services.common import MAX_ID, paginate
 from registry.services.permissions import PROVINCE_ROLES
 
 from .certification import actor, field_messages, role_page
@@ -30,6 +30,8 @@ from .producer import _int
 bp = Blueprint("province_users", __name__, template_folder="templates")
 
 PER_PAGE = 50
+# The organisation picker lists at most this many; a province with thousands is narrowed by `org_q` first.
+ORG_OPTIONS_CAP = 200
 LABELS: Table = {
     "email": _lp("labels", "Email"),
     "password": _lp("labels", "Mật khẩu ban đầu"),
@@ -55,29 +57,51 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def _list_args(province: Province, role: str, q: str) -> dict[str, str]:
+def _list_args(province: Province, role: str, q: str, org_q: str = "") -> dict[str, str]:
     """The query string that keeps the page's province (for admins) and filters across links."""
     args = {"province": province.slug} if actor().role == "admin" else {}
-    return {**args, **{k: v for k, v in (("role", role), ("q", q)) if v}}
+    return {**args, **{k: v for k, v in (("role", role), ("q", q), ("org_q", org_q)) if v}}
+
+
+def _organization_options(province: Province, org_q: str, chosen: str) -> tuple[list[tuple[int, str]], bool]:
+    """The province's organisations matching `org_q` (folded: "che tan" finds "Chè Tân"; or a tax code), at most
+    ORG_OPTIONS_CAP of them, and whether more matched. The one already chosen stays offered even when the filter
+    or the cap would leave it out, so a re-shown form never loses it."""
+    stmt = organizations.organization_query(province.id, q=org_q or None)
+    orgs = list(db.session.scalars(stmt.limit(ORG_OPTIONS_CAP + 1)))
+    more = len(orgs) > ORG_OPTIONS_CAP
+    orgs = orgs[:ORG_OPTIONS_CAP]
+    picked = _int(chosen)
+    if isinstance(picked, int) and all(o.id != picked for o in orgs):
+        org = db.session.get(Organization, picked) if 0 < picked <= MAX_ID else None
+        if org is not None and org.province_id == province.id:
+            orgs.insert(0, org)
+    return [(o.id, f"{o.name} ({o.tax_code})") for o in orgs], more
 
 
 def _page(province: Province, values: Any, errors: dict[str, list[str]], status: int = 200, **extra: Any) -> Any:
     role = request.args.get("role", "")
     role = role if role in PROVINCE_ROLES else ""
     q = request.args.get("q", "").strip()[:100]
+    # The organisation filter comes from the query string (its own GET form) or, on a re-shown POST, the form.
+    org_q = (request.args.get("org_q") or request.form.get("org_q") or "").strip()[:100]
     stmt = users.user_query(actor(), role=role or None, q=q or None, province_id=province.id)
     stmt = stmt.options(selectinload(User.organization))
     page = paginate(stmt, request.args.get("page", 1, type=int), PER_PAGE)
-    orgs = db.session.scalars(organizations.organization_query(province.id))
+    options, more = _organization_options(province, org_q, values.get("organization", "").strip())
     return render_template(
         "dost/users.html",
         province=province,
         page=page,
         role=role,
         q=q,
-        list_args=_list_args(province, role, q),
+        org_filter=org_q,  # not "org_q": base.html sets that name for its own links
+        list_args=_list_args(province, role, q, org_q),
+        list_args_without_org=_list_args(province, role, q),
         admin_args={"province": province.slug} if actor().role == "admin" else {},
-        organization_options=[(o.id, f"{o.name} ({o.tax_code})") for o in orgs],
+        organization_options=options,
+        organization_more=more,
+        organization_cap=ORG_OPTIONS_CAP,
         values=values,
         errors=errors,
         **extra,
