@@ -23,6 +23,10 @@ RULES: dict[str, tuple[str, str]] = {
         "Trường {field} phải là ngày theo ISO 8601 (YYYY-MM-DD).",
         "{field} must be an ISO 8601 date (YYYY-MM-DD).",
     ),
+    "import_date": (
+        "Trường {field} phải là một ngày có thật, dạng DD/MM/YYYY hoặc YYYY-MM-DD.",
+        "{field} must be a real date, written DD/MM/YYYY or YYYY-MM-DD.",
+    ),
     "datetime": (
         "Trường {field} phải là thời điểm ISO 8601 có múi giờ.",
         "{field} must be an ISO 8601 time with an offset.",
@@ -254,6 +258,10 @@ BESIDE: dict[str, tuple[str, str]] = {
     "range": ("Giá trị phải từ {min} đến {max}.", "Must be between {min} and {max}."),
     "min": ("Giá trị phải lớn hơn hoặc bằng {min}.", "Must be at least {min}."),
     "date": ("Cần ngày theo ISO 8601 (YYYY-MM-DD).", "Must be an ISO 8601 date (YYYY-MM-DD)."),
+    "import_date": (
+        "Cần một ngày có thật, dạng DD/MM/YYYY hoặc YYYY-MM-DD.",
+        "Must be a real date, written DD/MM/YYYY or YYYY-MM-DD.",
+    ),
     "datetime": ("Cần thời điểm ISO 8601 có múi giờ.", "Must be an ISO 8601 time with an offset."),
     "email": ("Địa chỉ email không hợp lệ.", "Not a valid email address."),
     "web_address": (

@@ -287,6 +287,11 @@ def _to_str(value: Any) -> Any:
     return value
 
 
+def _file_errors(messages: Any) -> list[FieldError]:
+    """The schema's refusals of a row, a date named as a file may write it (the API takes ISO dates only)."""
+    return [FieldError(e.field, "import_date", e.params) if e.rule == "date" else e for e in field_errors(messages)]
+
+
 def _converter(schema_field: Any) -> Callable[[Any], Any]:
     if isinstance(schema_field, f.Bool):
         return _to_bool
@@ -411,7 +416,7 @@ def _reference_product(columns: _Columns, cells: list[Any]) -> Any:
     try:
         data = ProductIn().load(record)
     except ValidationError as err:
-        return field_errors(err.messages)
+        return _file_errors(err.messages)
     product = _Draft(**product_defaults())
     errors: list[FieldError] = []
     products._apply(cast(Product, product), data, errors)
@@ -985,7 +990,7 @@ def _service_rows(run: _Run, columns: _Columns, rows: Iterator[tuple[int, list[A
         try:
             data = schema.load(record)
         except ValidationError as err:
-            run.fail(row, field_errors(err.messages))
+            run.fail(row, _file_errors(err.messages))
             continue
         _service_row(run, row, data)
         if data_rows % PROGRESS_EVERY == 0:

@@ -291,3 +291,13 @@ def test_cli_imports_as_a_named_user(world: Any, runner: Any, tmp_path: Path) ->
     assert res.exit_code == 2 and "import_forbidden" in res.output
     res = runner.invoke(args=["import", "products", str(path), "--as", "nobody@test.vn"])
     assert res.exit_code == 2 and "no user" in res.output
+
+
+def test_a_date_that_does_not_exist_is_named_with_the_forms_a_file_may_use(world: Any) -> None:
+    org = world.organization()
+    rows = product_rows(org.id, 2)
+    rows[2][5] = "31/02/2025"
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.import_file(world.admin, "products", csv_bytes(rows))
+    assert [(e.row, e.field, e.rule) for e in caught.value.rows] == [(3, "ocop_decision_date", "import_date")]
+    assert count(Product) == 0
