@@ -814,6 +814,7 @@ class _ProductWriter:
 
     DIGEST_KEYS = ["id", *(c for c in PRODUCT_COLUMNS if c != "name_folded")]
     PRODUCT_KEYS = ["id", *PRODUCT_COLUMNS]
+    ORGANIZATION_AT = PRODUCT_KEYS.index("organization_id")
     # Rows carry dates as ISO text, as sealed (PostgreSQL parses it; SQLite stores dates so), and the
     # creation time as `stamp` writes it: ISO text for COPY, SQLite's own layout for SQLite.
     stamp: Callable[[datetime], Any] = staticmethod(datetime.isoformat)
@@ -933,7 +934,8 @@ class _CopyWriter(_ProductWriter):
         write_row = self.copy.write_row
         for row in rows:
             write_row(row)
-        self.organizations.update(row[1] for row in rows)  # PRODUCT_KEYS[1]: organization_id
+        at = self.ORGANIZATION_AT
+        self.organizations.update(row[at] for row in rows)
 
     def finish(self) -> None:
         if self.copy is not None:

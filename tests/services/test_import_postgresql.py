@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from registry.errors import InvalidInput
 from registry.extensions import db
@@ -18,13 +18,9 @@ from registry.models import AuditEntry, Product
 from registry.services import imports
 from tests.conftest import PG_URL
 from tests.helpers import valid_gtin13
-from tests.services.test_imports import csv_bytes, product_rows
+from tests.services.test_imports import count, csv_bytes, product_rows
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (TEST_DATABASE_URL)")
-
-
-def count(model: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_products_have_no_triggers_but_their_foreign_keys(app: Any) -> None:
