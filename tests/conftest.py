@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
@@ -21,6 +22,9 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REFERENCE_TABLES = {"provinces", "communes", "plans", "targets", "alembic_version"}
 PASSWORD = "correct horse battery"
 users.HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes in tests; production keeps scrypt
+# Tests own their clock: every test runs at this moment (ticking on from it) unless it travels
+# elsewhere itself. REGISTRY_TEST_NOW moves the whole suite to another day (.ci/run uses a far one).
+TEST_NOW = os.environ.get("REGISTRY_TEST_NOW", "2026-11-22T10:00:00+07:00")
 
 
 def _config(url: str, instance: Path) -> dict[str, Any]:
@@ -48,6 +52,12 @@ def _build_schema(app: Flask) -> None:
         seeding.seed_plans()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today() -> Iterator[None]:
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")
