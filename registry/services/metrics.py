@@ -60,13 +60,17 @@ def _moment_after(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), VN).astimezone(UTC)
 
 
+# The bare boolean column, as the partial indexes' predicate spells it (typed as the expression it is in SQL).
+_CONFIRMED: ColumnElement[bool] = Certificate.is_confirmed  # type: ignore[assignment]
+
+
 def _issued_in(province_id: int, first: int, last: int | None) -> list[ColumnElement[bool]]:
     start, stop = year_bounds(first, last)
     return [
         Certificate.holder_province_id == province_id,
         Certificate.issued_on >= start,
         Certificate.issued_on < stop,
-        Certificate.is_confirmed,  # spelled as the partial indexes' predicate
+        _CONFIRMED,  # spelled as the partial indexes' predicate
     ]
 
 
@@ -75,7 +79,7 @@ def _year_of(column: Any) -> ColumnElement[int]:
     return cast(func.extract("year", column), Integer)
 
 
-def _yearly(stmt: Select[Any], first: int, last: int) -> dict[int, int]:
+def _yearly(stmt: Select[Any, Any], first: int, last: int) -> dict[int, int]:
     """Every year of first..last with the figure `stmt` (year, figure) found, zero when none."""
     found = {int(y): int(n or 0) for y, n in db.session.execute(stmt)}
     return {y: found.get(y, 0) for y in range(first, last + 1)}
@@ -144,7 +148,7 @@ def certificate_breakdown(province_id: int | None, year: int) -> dict[str, Any]:
     where: list[ColumnElement[bool]] = [
         Certificate.issued_on >= start,
         Certificate.issued_on < stop,
-        Certificate.is_confirmed,  # spelled as the partial indexes' predicate
+        _CONFIRMED,  # spelled as the partial indexes' predicate
     ]
     if province_id is not None:
         where.insert(0, Certificate.holder_province_id == province_id)
@@ -729,7 +733,7 @@ def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
     ).all()
     counts = dict.fromkeys((3, 4, 5), 0)
     for stars, decided in rows:
-        if day < add_months(decided, OCOP_VALIDITY_MONTHS) and stars in counts:
+        if decided is not None and day < add_months(decided, OCOP_VALIDITY_MONTHS) and stars in counts:
             counts[stars] += 1
     return counts
 
