@@ -301,7 +301,8 @@ def records() -> Any:
         month = request.args.get("month", type=int)
         if month is not None and not 1 <= month <= 12:
             raise InvalidInput.one("month", "range", min=1, max=12)
-        found = metrics.certificate_records(province.id, year, categories=[category] if category else None, month=month)
+        categories = [category] if category else None
+        found = metrics.RECORDS["certificates_issued"](province.id, year, categories=categories, month=month)
         heading = str(year) + (f"-{month:02d}" if month else "")
         sections = [{"heading": heading, "records": found}]
         title = _("Chứng chỉ được cấp") + (f" — {pick(CATEGORY_LABELS, category)}" if category else "")
