@@ -76,7 +76,7 @@ def _issued_in(province_id: int, first: int, last: int | None) -> list[ColumnEle
     ]
 
 
-def _year_of(column: Any) -> ColumnElement[int]:
+def year_of(column: Any) -> ColumnElement[int]:
     """The calendar year of a date column, to group a range by year."""
     return cast(func.extract("year", column), Integer)
 
@@ -422,7 +422,7 @@ class Count(_Metric):
     def by_year(self, province_id: int, first: int, last: int, **params: Any) -> dict[int, int]:
         """Every year's figure from one grouped query: {year: figure} for first..last, equal to the
         figure of each year alone."""
-        year = _year_of(self.date)
+        year = year_of(self.date)
         where = self.filters(province_id, first, last, self.options(params))
         return _yearly(self._select(year, self.value()).where(*where).group_by(year), first, last)
 
@@ -599,6 +599,34 @@ def certificates_by_year(province_id: int, first: int, last: int) -> dict[int, i
     return BY_YEAR["certificates_issued"](province_id, first, last)
 
 
+# The national goal the provincial plans quote (Decision 876/QĐ-TTg): conformity certificates a year
+# across all provinces, 50,000 by 2030 and 70,000 by 2035.
+NATIONAL_GOALS = ((2030, 50_000), (2035, 70_000))
+
+
+def national_goal(year: int) -> tuple[int, int]:
+    """(certificates a year, the year it is set for) in force for `year`; the last goal after 2035."""
+    return next(((value, by) for by, value in NATIONAL_GOALS if year <= by), NATIONAL_GOALS[-1][::-1])
+
+
+def certificates_by_province_and_year(first: int, last: int) -> dict[int, dict[int, int]]:
+    """{province id: {year: confirmed certificates issued}} for every province, zero when none."""
+    year = year_of(Certificate.issued_on)
+    start, stop = year_bounds(first, last)
+    found: dict[int, dict[int, int]] = {}
+    stmt = (
+        select(Certificate.holder_province_id, year, func.count())
+        .where(Certificate.issued_on >= start, Certificate.issued_on < stop, _CONFIRMED)
+        .group_by(Certificate.holder_province_id, year)
+    )
+    for province_id, y, n in db.session.execute(stmt):
+        found.setdefault(province_id, {})[int(y)] = int(n)
+    return {
+        p.id: {y: found.get(p.id, {}).get(y, 0) for y in range(first, last + 1)}
+        for p in db.session.scalars(select(Province))
+    }
+
+
 def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
     """Active products of the province whose OCOP rating is valid on `day`, per star count."""
     # The 36-month rule clamps to month ends, so select a slightly wider window and apply it exactly.
@@ -624,7 +652,7 @@ def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
 def tccs_by_year(province_id: int, first: int, last: int) -> dict[int, int]:
     """Base standards (TCCS) published each year by the province's organisations, whatever they apply to."""
     start, stop = year_bounds(first, last)
-    year = _year_of(Standard.published_on)
+    year = year_of(Standard.published_on)
     rows = db.session.execute(
         select(year, func.count(Standard.id))
         .join(Organization, Organization.id == Standard.organization_id)

@@ -111,6 +111,13 @@ PUBLIC_PAGES = {
     ("GET", "/01/<path:rest>/report"),
     ("POST", "/01/<path:rest>/report"),
     ("GET", "/verify"),
+    ("GET", "/stats"),
+    ("GET", "/open-data/"),
+    ("GET", "/open-data/catalog.jsonld"),
+    (
+        "GET",
+        "/open-data/<scope>/<any(certificates, products, organizations, standards, targets):name>.<any(csv, json):fmt>",
+    ),
     ("GET", "/verify/<int:cert_id>"),
     ("GET", "/stats/<slug>"),
     ("GET", "/places/<path:rest>"),

@@ -200,6 +200,8 @@ def english_world(world) -> dict[str, Any]:
     public += [
         f"/01/{GTIN}/report",
         "/stats/thai-nguyen",
+        "/stats",
+        "/open-data/",
         "/voc/",
         "/voc/BizStep-harvesting",
         "/places/provinces/thai-nguyen",
