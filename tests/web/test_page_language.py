@@ -202,6 +202,7 @@ def english_world(world) -> dict[str, Any]:
         "/stats/thai-nguyen",
         "/stats",
         "/open-data/",
+        "/verify/changes",
         "/voc/",
         "/voc/BizStep-harvesting",
         "/places/provinces/thai-nguyen",
