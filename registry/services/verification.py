@@ -142,7 +142,9 @@ def signed_link(cert: Certificate, today: date, instance_path: str | Path, base_
 CHANGES_DAYS = 90
 
 
-def find_certificates(q: str, body_id: int | None = None, limit: int = 20) -> list[Certificate]:
+def find_certificates(
+    q: str, body_id: int | None = None, limit: int = 20, province_id: int | None = None
+) -> list[Certificate]:
     """Certificates matching `q` in their number, holder's name or tax code, a product's name or GTIN,
     a standard's code or title, or the body's name (diacritics and case ignored); exact number and
     tax code matches first, then the newest."""
@@ -185,6 +187,8 @@ def find_certificates(q: str, body_id: int | None = None, limit: int = 20) -> li
     )
     if body_id is not None:
         stmt = stmt.where(Certificate.certification_body_id == body_id)
+    if province_id is not None:
+        stmt = stmt.where(Certificate.holder_province_id == province_id)
     return list(db.session.scalars(stmt))
 
 

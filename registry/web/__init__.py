@@ -19,6 +19,7 @@ from . import (
     province_users,
     resolver,
     scan_front,
+    search,
     verify,
     vocabulary_terms,
 )
@@ -42,6 +43,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(vocabulary_terms.bp)
     app.register_blueprint(place_pages.bp)
     app.register_blueprint(open_data.bp)
+    app.register_blueprint(search.bp)
     login.login_view = "account.login"
     register_security_headers(app)
     register_filters(app)

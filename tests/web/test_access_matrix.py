@@ -115,6 +115,7 @@ PUBLIC_PAGES = {
     ("GET", "/verify/changes.json"),
     ("GET", "/verify/changes.atom"),
     ("GET", "/stats"),
+    ("GET", "/search"),
     ("GET", "/open-data/"),
     ("GET", "/open-data/catalog.jsonld"),
     (

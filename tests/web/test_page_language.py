@@ -203,6 +203,7 @@ def english_world(world) -> dict[str, Any]:
         "/stats",
         "/open-data/",
         "/verify/changes",
+        "/search?q=che",
         "/voc/",
         "/voc/BizStep-harvesting",
         "/places/provinces/thai-nguyen",
