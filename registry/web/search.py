@@ -69,7 +69,7 @@ def page() -> Any:
                     k: [{"value": v, "label": lbl, "count": n} for v, lbl, n in items]
                     for k, items in found.facets.items()
                 },
-            }  # fmt: skip
+            }
         )
     else:
         response = Response(
