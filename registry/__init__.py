@@ -30,7 +30,7 @@ class IdConverter(IntegerConverter):
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; migrations and seeds are separate steps (`registry db upgrade`, `registry seed`)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder="web/static")
     app.config.update(load_config(Path(app.instance_path), test_config))
     app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable in JSON

@@ -102,6 +102,8 @@ STAFF_PAGES: dict[tuple[str, str], set[str]] = {
 PUBLIC_PAGES = {
     ("GET", "/"),
     ("GET", "/healthz"),
+    ("GET", "/favicon.ico"),
+    ("GET", "/manifest.webmanifest"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
