@@ -4,7 +4,7 @@ facets, and a barcode or a GS1 Digital Link taken straight to its product."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,13 +102,16 @@ def _certified_today(today: date) -> ColumnElement[bool]:
 
 
 def _product_conditions(pattern: str | None, f: Filters, today: date, skip: str = "") -> list[ColumnElement[bool]]:
+    """The products' filter, on the products table alone (a place is a set of organisations: a join would
+    let a planner walk every organisation first). `skip` leaves one filter out, for its own facet."""
     where: list[ColumnElement[bool]] = [Product.status == "active"]
     if pattern:
         where.append(Product.name_folded.like(pattern))
     if f.province and skip != "province":
-        where.append(Organization.province_id == f.province.id)
-    if f.commune and skip != "province":
-        where.append(Organization.commune_id == f.commune.id)
+        place = Organization.province_id == f.province.id
+        if f.commune:
+            place = place & (Organization.commune_id == f.commune.id)
+        where.append(Product.organization_id.in_(select(Organization.id).where(place)))
     if f.stars and skip != "stars":
         where.append(Product.ocop_stars == f.stars)
     if f.group and skip != "group":
@@ -118,10 +121,6 @@ def _product_conditions(pattern: str | None, f: Filters, today: date, skip: str 
     if f.certified_only:
         where.append(_certified_today(today))
     return where
-
-
-def _products(stmt: Any) -> Any:
-    return stmt.select_from(Product).join(Organization, Organization.id == Product.organization_id)
 
 
 def search(q: str, f: Filters, page: int, today: date) -> Results:
@@ -136,7 +135,7 @@ def search(q: str, f: Filters, page: int, today: date) -> Results:
     where = _product_conditions(pattern, f, today)
     rank = case((Product.name_folded == folded, 0), (Product.name_folded.like(folded + "%"), 1), else_=2)
     stmt = (
-        _products(select(Product))
+        select(Product)
         .where(*where)
         .options(selectinload(Product.organization).selectinload(Organization.province))
         .order_by(rank, Product.ocop_stars.desc().nulls_last(), Product.name, Product.id)
@@ -144,8 +143,7 @@ def search(q: str, f: Filters, page: int, today: date) -> Results:
         .offset((results.page - 1) * PER_PAGE)
     )
     results.products = list(db.session.scalars(stmt))
-    results.product_total = int(db.session.scalar(_products(select(func.count(Product.id))).where(*where)) or 0)
-    results.facets = _facets(pattern, f, today)
+    results.product_total, results.facets = _counts(pattern, f, today)
     if pattern is not None:
         results.producers, results.producer_total = _producers(q, pattern, f)
         results.certificates = verification.find_certificates(
@@ -171,33 +169,48 @@ def _producers(q: str, pattern: str, f: Filters) -> tuple[list[Organization], in
     return list(db.session.scalars(stmt)), total
 
 
-def _facets(pattern: str | None, f: Filters, today: date) -> dict[str, list[tuple[Any, str, int]]]:
-    """Counts of the products found by province, OCOP stars and product group, each counted with the
-    other filters applied (so choosing one province still shows how many each other province has)."""
-    out: dict[str, list[tuple[Any, str, int]]] = {}
-    by_province = (
-        _products(select(Province.slug, Province.name, func.count(Product.id)))
-        .join(Province, Province.id == Organization.province_id)
+def _counts(pattern: str | None, f: Filters, today: date) -> tuple[int, dict[str, list[tuple[Any, str, int]]]]:
+    """The number of products found, and their counts by province, OCOP stars and product group, each
+    counted with the other filters applied (choosing one province still shows how many each other has).
+
+    Two reads: one grouped by (stars, group) without those two filters, from which the total and both
+    facets are summed; one for the provinces without the place filter."""
+    by_kind = (
+        select(Product.ocop_stars, Product.ocop_group, func.count())
+        .where(*_product_conditions(pattern, replace(f, stars=None, group=None), today))
+        .group_by(Product.ocop_stars, Product.ocop_group)
+    )
+    total, stars, groups = 0, dict.fromkeys((5, 4, 3), 0), dict.fromkeys(OCOP_GROUPS, 0)
+    for star, group, n in db.session.execute(by_kind):
+        star_ok, group_ok = f.stars in (None, star), f.group in (None, group)
+        total += n if star_ok and group_ok else 0
+        if group_ok and star in stars:
+            stars[star] += n
+        if star_ok and group in groups:
+            groups[group] += n
+    # The matching products' organisations first (one pass over the products, kept apart so no planner
+    # walks the organisations or the products' organisation index instead), then their provinces.
+    matched = (
+        select(Product.organization_id.label("org"))
         .where(*_product_conditions(pattern, f, today, skip="province"))
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
+    found = func.count()
+    by_province = (
+        select(Province.slug, Province.name, found)
+        .select_from(matched)
+        .join(Organization, Organization.id == matched.c.org)
+        .join(Province, Province.id == Organization.province_id)
         .group_by(Province.slug, Province.name)
-        .order_by(func.count(Product.id).desc(), Province.name)
+        .order_by(found.desc(), Province.name)
     )
-    out["province"] = [(slug, name, int(n)) for slug, name, n in db.session.execute(by_province)]
-    stars = (
-        _products(select(Product.ocop_stars, func.count(Product.id)))
-        .where(*_product_conditions(pattern, f, today, skip="stars"), Product.ocop_stars.is_not(None))
-        .group_by(Product.ocop_stars)
-    )
-    found = {int(s): int(n) for s, n in db.session.execute(stars)}
-    out["stars"] = [(s, str(s), found[s]) for s in (5, 4, 3) if found.get(s)]
-    groups = (
-        _products(select(Product.ocop_group, func.count(Product.id)))
-        .where(*_product_conditions(pattern, f, today, skip="group"), Product.ocop_group.is_not(None))
-        .group_by(Product.ocop_group)
-    )
-    found_groups = {str(g): int(n) for g, n in db.session.execute(groups)}
-    out["group"] = [(g, g, found_groups[g]) for g in OCOP_GROUPS if found_groups.get(g)]
-    return out
+    facets: dict[str, list[tuple[Any, str, int]]] = {
+        "province": [(slug, name, int(count)) for slug, name, count in db.session.execute(by_province)],
+        "stars": [(s, str(s), c) for s, c in stars.items() if c],
+        "group": [(g, g, c) for g, c in groups.items() if c],
+    }
+    return total, facets
 
 
 def filters_from(args: Any) -> tuple[Filters, list[str]]:
