@@ -265,6 +265,10 @@ RULES: dict[str, tuple[str, str]] = {
         "(JSON-LD 1.1 không cho phép).",
         "{field} redefines '{term}', a protected term of the EPCIS 2.0 JSON-LD context (JSON-LD 1.1 forbids it).",
     ),
+    "epcis_duplicate_event": (
+        "Trường {field}: Sự kiện {value} đã được ghi nhận; chỉ được gửi lại kèm errorDeclaration.",
+        "{field}: The event {value} was already captured; send it again only with an errorDeclaration.",
+    ),
     "epcis_capture_limit": (
         "Mỗi lần ghi nhận tối đa {limit} sự kiện.",
         "At most {limit} events may be captured at once.",

@@ -238,7 +238,13 @@ def _store(actor: User, capture: EpcisCapture, document: dict[str, Any]) -> int:
     cache_: dict[tuple[int, str], Batch] = {}
     context = document.get("@context")
     count = 0
-    for event in events_of(document):
+    seen: set[str] = set()
+    for i, event in enumerate(events_of(document)):
+        if (ident := event.get("eventID")) and not event.get("errorDeclaration"):
+            # EPCIS 2.0 §7.4.1: an eventID names one event; it comes again only to declare that event in error
+            if ident in seen or db.session.scalar(select(EpcisEvent.id).where(EpcisEvent.event_id == ident).limit(1)):
+                raise InvalidInput.one(f"epcisBody.eventList[{i}].eventID", "epcis_duplicate_event", value=ident)
+            seen.add(ident)
         stored = EpcisEvent(
             capture_id=capture.id,
             event_id=(event.get("eventID") or None),

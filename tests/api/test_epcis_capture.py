@@ -216,6 +216,25 @@ def test_one_bad_lot_fails_the_whole_capture_job(gs1_world, world, client):
     assert events["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
 
 
+def test_an_event_captured_twice_fails_the_second_job_unless_it_declares_an_error(gs1_world, world, client):
+    h = world.headers(world.admin)
+    document = load(need_epcis() / "JSON" / "Example_9.6.1-ObjectEvent.jsonld")
+    assert client.post("/epcis/capture", headers=h, json=document).status_code == 202
+    res = client.post("/epcis/capture", headers=h, json=document)
+    job = client.get(res.headers["Location"], headers=h).get_json()
+    assert job["success"] is False and job["errors"][0]["rule"] == "epcis_duplicate_event"
+    events, _ = _all_events(client, h)
+    assert len(events) == len(events_of(document))
+    declared = copy.deepcopy(document)
+    declared["epcisBody"]["eventList"] = declared["epcisBody"]["eventList"][:1]
+    declared["epcisBody"]["eventList"][0]["errorDeclaration"] = {
+        "declarationTime": "2026-11-20T10:00:00+07:00",
+        "reason": "incorrect_data",
+    }
+    res = client.post("/epcis/capture", headers=h, json=declared)
+    assert client.get(res.headers["Location"], headers=h).get_json()["success"] is True
+
+
 def test_the_simple_query_parameters_filter_the_captured_events(gs1_world, world, client):
     h = world.headers(world.admin)
     sent: list[dict[str, Any]] = []
