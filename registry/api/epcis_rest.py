@@ -6,7 +6,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 
 from registry.errors import FieldError, NotFound, RegistryError, Unauthorized
 from registry.extensions import csrf
@@ -105,7 +105,7 @@ def capture_job(capture_id: int) -> Response:
 @bp.get("/events")
 def events() -> Response:
     args = {name: request.args.getlist(name) for name in request.args}
-    results = epcis_query.query_events(actor(), args)
+    results = epcis_query.query_events(actor(), args, str(current_app.config["PUBLIC_BASE_URL"]))
     response = _json(results.document)
     if results.next_token:
         query = [(k, v) for k, values in args.items() if k != "nextPageToken" for v in values]

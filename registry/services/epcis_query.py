@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, true
 
 from registry.errors import BadRequest, FieldError
 from registry.extensions import db
-from registry.models import EpcisCapture, EpcisEvent, EpcisEventEpc, User
+from registry.models import Batch, Commune, EpcisCapture, EpcisEvent, EpcisEventEpc, Product, TraceEvent, User
+from registry.models.batch import trace_event_inputs
 from registry.services import permissions
-from registry.services.epcis import CONTEXT
-from registry.services.epcis_capture import parse_time, term_uri
+from registry.services.epcis import CONTEXT, event_document
+from registry.services.epcis_capture import CBV, parse_time, term_uri
+from registry.services.epcis_ids import parse_key
+from registry.services.linked_data import VOC_PATH, commune_uri
 
 EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent")
 PARAMETERS = (
@@ -61,17 +64,35 @@ def _pattern(column: Any, value: str) -> Any:
     return column == value
 
 
-def _token(moment: datetime, ident: int) -> str:
-    raw = json.dumps([moment.astimezone(UTC).isoformat(), ident]).encode()
+# Events come in (eventTime, source, id) order: source 0 is a captured event, 1 one recorded in the registry.
+Position = tuple[datetime, int, int]
+
+
+def _token(position: Position) -> str:
+    moment, source, ident = position
+    raw = json.dumps([moment.astimezone(UTC).isoformat(), source, ident]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _untoken(token: str) -> tuple[datetime, int]:
+def _untoken(token: str) -> Position:
     try:
-        moment, ident = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        return datetime.fromisoformat(moment), int(ident)
+        moment, source, ident = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        return datetime.fromisoformat(moment), int(source), int(ident)
     except (ValueError, TypeError, binascii.Error) as err:
         raise QueryParameterError([FieldError("nextPageToken", "invalid")]) from err
+
+
+def _after(time_col: Any, id_col: Any, source: int, position: Position | None) -> Any:
+    """Rows of `source` after `position` in (eventTime, source, id) order."""
+    if position is None:
+        return true()
+    moment, at_source, ident = position
+    same_time = time_col == moment
+    if source > at_source:
+        return or_(time_col > moment, same_time)
+    if source < at_source:
+        return time_col > moment
+    return or_(time_col > moment, and_(same_time, id_col > ident))
 
 
 def _time(name: str, raw: list[str]) -> datetime:
@@ -81,24 +102,51 @@ def _time(name: str, raw: list[str]) -> datetime:
         raise QueryParameterError([FieldError(name, "datetime")]) from err
 
 
-def build_query(actor: User, args: dict[str, list[str]]) -> tuple[Select[tuple[EpcisEvent]], int]:
+@dataclass
+class Query:
+    args: dict[str, list[str]]
+    types: list[str] | None
+    since: datetime | None
+    before: datetime | None
+    per_page: int
+    position: Position | None
+
+
+def parse_query(args: dict[str, list[str]]) -> Query:
     unknown = sorted(set(args) - set(PARAMETERS))
     if unknown:
         raise QueryParameterError([FieldError(name, "unknown_field") for name in unknown])
+    types = _values(args["eventType"]) if "eventType" in args else None
+    if types is not None and any(t not in EVENT_TYPES for t in types):
+        raise QueryParameterError([FieldError("eventType", "enum", {"choices": list(EVENT_TYPES)})])
+    try:
+        per_page = int(args.get("perPage", [str(PER_PAGE)])[-1])
+    except ValueError as err:
+        raise QueryParameterError([FieldError("perPage", "integer")]) from err
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise QueryParameterError([FieldError("perPage", "range", {"min": 1, "max": MAX_PER_PAGE})])
+    return Query(
+        args,
+        types,
+        _time("GE_eventTime", args["GE_eventTime"]) if "GE_eventTime" in args else None,
+        _time("LT_eventTime", args["LT_eventTime"]) if "LT_eventTime" in args else None,
+        per_page,
+        _untoken(args["nextPageToken"][-1]) if "nextPageToken" in args else None,
+    )
+
+
+def captured_query(actor: User, q: Query) -> Select[tuple[EpcisEvent]]:
+    args = q.args
     stmt = select(EpcisEvent)
     if actor.role == "producer":
         # A producer reads what its own organisation captured; staff read everything.
         stmt = stmt.join(EpcisCapture).join(User).where(User.organization_id == actor.organization_id)
-    if "eventType" in args:
-        types = _values(args["eventType"])
-        bad = [t for t in types if t not in EVENT_TYPES]
-        if bad:
-            raise QueryParameterError([FieldError("eventType", "enum", {"choices": list(EVENT_TYPES)})])
-        stmt = stmt.where(EpcisEvent.event_type.in_(types))
-    if "GE_eventTime" in args:
-        stmt = stmt.where(EpcisEvent.event_time >= _time("GE_eventTime", args["GE_eventTime"]))
-    if "LT_eventTime" in args:
-        stmt = stmt.where(EpcisEvent.event_time < _time("LT_eventTime", args["LT_eventTime"]))
+    if q.types is not None:
+        stmt = stmt.where(EpcisEvent.event_type.in_(q.types))
+    if q.since is not None:
+        stmt = stmt.where(EpcisEvent.event_time >= q.since)
+    if q.before is not None:
+        stmt = stmt.where(EpcisEvent.event_time < q.before)
     if "EQ_bizStep" in args:
         stmt = stmt.where(EpcisEvent.biz_step.in_([term_uri("bizstep", v) for v in _values(args["EQ_bizStep"])]))
     if "EQ_bizLocation" in args:
@@ -109,18 +157,71 @@ def build_query(actor: User, args: dict[str, list[str]]) -> tuple[Select[tuple[E
             stmt = stmt.where(
                 EpcisEvent.id.in_(select(EpcisEventEpc.event_id).where(EpcisEventEpc.kind == kind, match))
             )
-    try:
-        per_page = int(args.get("perPage", [str(PER_PAGE)])[-1])
-    except ValueError as err:
-        raise QueryParameterError([FieldError("perPage", "integer")]) from err
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryParameterError([FieldError("perPage", "range", {"min": 1, "max": MAX_PER_PAGE})])
-    if "nextPageToken" in args:
-        moment, ident = _untoken(args["nextPageToken"][-1])
-        stmt = stmt.where(
-            or_(EpcisEvent.event_time > moment, and_(EpcisEvent.event_time == moment, EpcisEvent.id > ident))
-        )
-    return stmt.order_by(EpcisEvent.event_time, EpcisEvent.id), per_page
+    stmt = stmt.where(_after(EpcisEvent.event_time, EpcisEvent.id, 0, q.position))
+    return stmt.order_by(EpcisEvent.event_time, EpcisEvent.id).limit(q.per_page + 1)
+
+
+def _step_codes(values: list[str], base: str) -> list[str]:
+    """The stored codes of business steps named by URI (CBV's, or ours under /voc/), and the URIs themselves."""
+    codes: list[str] = []
+    ours = f"{base.rstrip('/')}{VOC_PATH}BizStep-"
+    for value in values:
+        uri = term_uri("bizstep", value) or value
+        codes.append(uri)
+        for prefix in (CBV + "BizStep-", ours):
+            if uri.startswith(prefix):
+                codes.append(uri.removeprefix(prefix))
+    return codes
+
+
+def native_query(q: Query, base: str) -> Select[tuple[TraceEvent]] | None:
+    """The registry's own trace events (not captured ones: those answer as captured), filtered the same way on
+    what their export says; None when a filter cannot match any of them."""
+    args = q.args
+    stmt = (
+        select(TraceEvent)
+        .join(Batch, TraceEvent.batch_id == Batch.id)
+        .join(Product, Batch.product_id == Product.id)
+        .where(TraceEvent.epcis_event_id.is_(None), Product.gtin.is_not(None))
+    )
+    if q.types is not None:
+        stmt = stmt.where(TraceEvent.event_type.in_(q.types))
+    if q.since is not None:
+        stmt = stmt.where(TraceEvent.occurred_at >= q.since)
+    if q.before is not None:
+        stmt = stmt.where(TraceEvent.occurred_at < q.before)
+    if "EQ_bizStep" in args:
+        stmt = stmt.where(TraceEvent.biz_step.in_(_step_codes(_values(args["EQ_bizStep"]), base)))
+    if "MATCH_anyEPC" in args:
+        return None  # they name lots (classes), never single EPCs
+    if "EQ_bizLocation" in args:
+        places = []
+        communes = commune_uri("", base)
+        for value in _values(args["EQ_bizLocation"]):
+            key = parse_key(value)
+            if key is not None and key.gln is not None:
+                places.append(TraceEvent.gln == key.gln)
+            elif value.startswith(communes):
+                code = value.removeprefix(communes)
+                places.append(TraceEvent.commune_id.in_(select(Commune.id).where(Commune.code == code)))
+        if not places:
+            return None
+        stmt = stmt.where(or_(*places))
+    if "MATCH_epcClass" in args:
+        lots = []
+        for value in _values(args["MATCH_epcClass"]):
+            key = parse_key(value)
+            if key is not None and key.gtin is not None and key.serial is None:
+                lots.append(
+                    and_(Product.gtin == key.gtin, Batch.lot == key.lot) if key.lot else Product.gtin == key.gtin
+                )
+        if not lots:
+            return None
+        ids = select(Batch.id).join(Product, Batch.product_id == Product.id).where(or_(*lots))
+        used = select(trace_event_inputs.c.event_id).where(trace_event_inputs.c.batch_id.in_(ids))
+        stmt = stmt.where(or_(TraceEvent.batch_id.in_(ids), TraceEvent.id.in_(used)))
+    stmt = stmt.where(_after(TraceEvent.occurred_at, TraceEvent.id, 1, q.position))
+    return stmt.order_by(TraceEvent.occurred_at, TraceEvent.id).limit(q.per_page + 1)
 
 
 def _iso(moment: datetime) -> str:
@@ -135,11 +236,20 @@ def event_out(event: EpcisEvent) -> dict[str, Any]:
     return body
 
 
-def query_events(actor: User | None, args: dict[str, list[str]]) -> Results:
+def query_events(actor: User | None, args: dict[str, list[str]], base_url: str) -> Results:
     user = permissions.require_user(actor)
-    stmt, per_page = build_query(user, args)
-    found = list(db.session.scalars(stmt.limit(per_page + 1)))
-    page, more = found[:per_page], len(found) > per_page
+    q = parse_query(args)
+    found: list[tuple[Position, dict[str, Any]]] = [
+        ((e.event_time, 0, e.id), event_out(e)) for e in db.session.scalars(captured_query(user, q))
+    ]
+    native = native_query(q, base_url)
+    if native is not None:
+        for t in db.session.scalars(native):
+            body = event_document(t, base_url.rstrip("/"))
+            body["recordTime"] = _iso(t.recorded_at)
+            found.append(((t.occurred_at, 1, t.id), body))
+    found.sort(key=lambda item: item[0])
+    page, more = found[: q.per_page], len(found) > q.per_page
     document = {
         "@context": [CONTEXT],
         "type": "EPCISQueryDocument",
@@ -148,9 +258,8 @@ def query_events(actor: User | None, args: dict[str, list[str]]) -> Results:
         "epcisBody": {
             "queryResults": {
                 "queryName": "SimpleEventQuery",
-                "resultsBody": {"eventList": [event_out(e) for e in page]},
+                "resultsBody": {"eventList": [body for _, body in page]},
             }
         },
     }
-    token = _token(page[-1].event_time, page[-1].id) if more else None
-    return Results(document, token)
+    return Results(document, _token(page[-1][0]) if more else None)

@@ -125,3 +125,67 @@ def test_a_batch_unit_must_be_a_rec20_code_named_in_both_languages(world, client
     assert res.status_code == 422 and res.get_json()["errors"][0]["field"] == "unit"
     res = client.post("/api/v1/batches", headers=h, json={"product_id": product["id"], "lot": "M1", "unit": "LTR"})
     assert res.status_code == 201 and res.get_json()["unit"] == "LTR"
+
+
+def test_the_registrys_own_trace_events_answer_the_simple_query_too(world, client):
+    harvest, made, gln = _world(world, client)
+    h = world.headers(world.admin)
+    exported = {
+        e["eventID"]: e
+        for b in (harvest, made)
+        for e in client.get(f"/api/v1/batches/{b['id']}/epcis").get_json()["epcisBody"]["eventList"]
+    }
+    validator = epcis_validator()
+
+    def found(query: str) -> list[dict]:
+        res = client.get(f"/epcis/events?{query}", headers=h)
+        assert res.status_code == 200, res.get_json()
+        assert list(validator.iter_errors(res.get_json())) == []
+        return res.get_json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+
+    every = found("")
+    assert [e["eventTime"][:10] for e in every] == ["2026-04-01", "2026-04-02", "2026-04-03"]
+    for event in every:
+        assert {k: v for k, v in event.items() if k != "recordTime"} == exported[event["eventID"]]
+    steps = {"shipping": 1, "https://ref.gs1.org/cbv/BizStep-shipping": 1, "harvesting": 1, "packing": 0}
+    for step, n in steps.items():
+        assert len(found(f"EQ_bizStep={step}")) == n, step
+    assert [e["type"] for e in found("eventType=TransformationEvent")] == ["TransformationEvent"]
+    assert found("eventType=AggregationEvent") == []
+    harvest_class = "urn:epc:class:lgtin:8938600.000011.BT%2F01"
+    assert len(found(f"MATCH_epcClass={harvest_class.replace('%', '%25')}")) == 2  # harvested, then an input
+    assert found("MATCH_anyEPC=urn:epc:id:sgtin:8938600.000011.1") == []
+    assert len(found(f"EQ_bizLocation=urn:epc:id:sgln:8938600.{gln[7:12]}.0")) == 2
+    assert len(found("GE_eventTime=2026-04-02T00:00:00%2B07:00&LT_eventTime=2026-04-03T00:00:00%2B07:00")) == 1
+    # a captured event at the very time of the transformation: pages keep one order, nothing twice or lost
+    captured = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-04-02T09:00:00+07:00",
+        "epcisBody": {
+            "eventList": [
+                {
+                    "type": "ObjectEvent",
+                    "eventID": "urn:uuid:5f0c1f1e-7d3c-4c55-9a55-2f9d1b6a0c01",
+                    "eventTime": "2026-04-02T08:30:00+07:00",
+                    "eventTimeZoneOffset": "+07:00",
+                    "action": "OBSERVE",
+                    "bizStep": "inspecting",
+                    "quantityList": [{"epcClass": harvest_class, "quantity": 2, "uom": "KGM"}],
+                    "readPoint": {"id": f"urn:epc:id:sgln:8938600.{gln[7:12]}.0"},
+                }
+            ]
+        },
+    }
+    assert client.post("/epcis/capture", headers=h, json=captured).status_code == 202
+    for per_page in (1, 2, 3):
+        pages, url = [], f"/epcis/events?perPage={per_page}"
+        while url:
+            res = client.get(url, headers=h)
+            pages += res.get_json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+            link = res.headers.get("Link")
+            url = link[1 : link.index(">")] if link else None
+        ids = [e["eventID"] for e in pages]
+        assert ids == [e["eventID"] for e in found("perPage=10")] and len(ids) == len(set(ids)) == 4
+    assert len(found(f"MATCH_epcClass={harvest_class.replace('%', '%25')}")) == 3
