@@ -319,11 +319,12 @@ def capture(actor: User | None, document: Any) -> EpcisCapture:
                 )
             ]
         )
+    listed = (document.get("epcisBody") or {}).get("eventList") if isinstance(document.get("epcisBody"), dict) else None
+    if isinstance(listed, list) and len(listed) > CAPTURE_LIMIT:  # counted before the (slower) schema check
+        raise TooManyEvents(limit=CAPTURE_LIMIT)
     if errors := schema_errors(document) or context_errors(document):
         raise SchemaInvalid(errors)
     events = events_of(document)
-    if len(events) > CAPTURE_LIMIT:
-        raise TooManyEvents(limit=CAPTURE_LIMIT)
     check_ownership(user, events)
     job = EpcisCapture(user_id=user.id, status="running", event_count=len(events))
     db.session.add(job)

@@ -14,7 +14,7 @@ from pyld.jsonld import JsonLdError
 from registry.extensions import db
 from registry.models import Batch, TraceEvent
 from registry.services import products
-from registry.services.epcis_capture import events_of, identifiers, parse_time
+from registry.services.epcis_capture import CAPTURE_LIMIT, events_of, identifiers, parse_time
 from registry.services.epcis_ids import parse_key
 from tests.standards_dir import epcis_validator, expand, load, need_epcis
 
@@ -197,6 +197,17 @@ def test_a_document_that_breaks_the_schema_is_refused_with_its_errors_and_nothin
     assert res.status_code == 400
     res = client.post("/epcis/capture", headers=h, data="<x/>", content_type="application/xml")
     assert res.status_code == 415
+
+
+def test_more_events_than_the_capture_limit_are_refused_with_the_limit(gs1_world, world, client):
+    h = world.headers(world.admin)
+    document = copy.deepcopy(load(need_epcis() / "JSON" / "Example_9.6.1-ObjectEvent.jsonld"))
+    event = document["epcisBody"]["eventList"][0]
+    document["epcisBody"]["eventList"] = [{**event, "eventID": f"urn:uuid:{n:08d}-0000-4000-8000-000000000000"}
+                                          for n in range(CAPTURE_LIMIT + 1)]  # fmt: skip
+    res = client.post("/epcis/capture", headers=h, json=document)
+    assert res.status_code == 413 and res.headers["GS1-CAPTURE-limit"] == str(CAPTURE_LIMIT)
+    assert res.get_json()["type"] == "epcisException:CaptureLimitExceededException"
 
 
 def test_one_bad_lot_fails_the_whole_capture_job(gs1_world, world, client):
