@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from registry import models  # noqa: F401 - every table must be known to the metadata
 from registry.api import register_api
+from registry.api.epcis_rest import register_epcis
 from registry.cli import register_cli
 from registry.config import load_config
 from registry.extensions import api, babel, csrf, db, limiter, login, migrate
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable in JSON
     _register_extensions(app)
     register_api(app)
+    register_epcis(app)
     register_web(app)
     register_cli(app)
     return app

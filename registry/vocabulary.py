@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from registry.models.activity import ACTIVITY_KINDS as _ACTIVITY_KINDS
 from registry.models.batch import BIZ_STEPS as _BIZ_STEPS
 from registry.models.batch import DISPOSITIONS as _DISPOSITIONS
+from registry.models.batch import UNITS as _UNITS
 from registry.models.certificate import CERTIFICATE_CATEGORIES as _CATEGORIES
 from registry.models.product import OCOP_GROUPS as _OCOP_GROUPS
 from registry.models.standard import STANDARD_KINDS as _STANDARD_KINDS
@@ -113,6 +115,52 @@ DISPOSITIONS: Table = {
     "destroyed": ("Đã tiêu huỷ", "Destroyed"),
     "recalled": ("Đã thu hồi", "Recalled"),
 }
+# Units of a batch's quantity: UN/ECE Recommendation 20 codes (packages as Rec 21 codes prefixed "X").
+UNITS: Table = {
+    "KGM": ("kg (ki-lô-gam)", "kg (kilogram)"),
+    "GRM": ("g (gam)", "g (gram)"),
+    "TNE": ("tấn", "t (tonne)"),
+    "LTR": ("lít", "l (litre)"),
+    "MLT": ("ml (mi-li-lít)", "ml (millilitre)"),
+    "H87": ("cái, chiếc, quả", "piece"),
+    "XBO": ("chai", "bottle"),
+    "XBX": ("hộp", "box"),
+    "XPK": ("gói", "package"),
+    "XBG": ("túi", "bag"),
+    "XJR": ("hũ, lọ", "jar"),
+    "XCT": ("thùng các-tông", "carton"),
+    "XSA": ("bao", "sack"),
+    "XTN": ("lon", "tin (can)"),
+}
+# How units were written by hand before they were codes (lower case, without dots); the migration that
+# turned them into codes keeps its own frozen copy of this table.
+UNIT_SPELLINGS: dict[str, str] = {
+    **dict.fromkeys(("kg", "kgs", "kilogram", "kilogam", "ki-lô-gam", "ki lô gam", "cân", "kí", "ký"), "KGM"),
+    **dict.fromkeys(("g", "gr", "gram", "gam", "gờ-ram"), "GRM"),
+    **dict.fromkeys(("t", "tấn", "tan", "tonne", "ton"), "TNE"),
+    **dict.fromkeys(("l", "lít", "lit", "litre", "liter", "ltr"), "LTR"),
+    **dict.fromkeys(("ml", "mi-li-lít", "millilitre", "milliliter"), "MLT"),
+    **dict.fromkeys(("cái", "chiếc", "quả", "trái", "con", "pcs", "pc", "piece", "pieces", "cai"), "H87"),
+    **dict.fromkeys(("chai", "bottle"), "XBO"),
+    **dict.fromkeys(("hộp", "hop", "box"), "XBX"),
+    **dict.fromkeys(("gói", "goi", "package", "pack"), "XPK"),
+    **dict.fromkeys(("túi", "tui", "bag"), "XBG"),
+    **dict.fromkeys(("hũ", "lọ", "hu", "lo", "jar"), "XJR"),
+    **dict.fromkeys(("thùng", "thung", "carton", "thùng carton"), "XCT"),
+    **dict.fromkeys(("bao", "sack"), "XSA"),
+    **dict.fromkeys(("lon", "can", "tin"), "XTN"),
+}
+
+
+def unit_code(raw: str | None) -> str | None:
+    """The Rec 20 code of a unit as written (a code, or a known spelling in Vietnamese or English); else None."""
+    if not raw:
+        return None
+    cleaned = unicodedata.normalize("NFC", raw).strip()
+    if cleaned.upper() in UNITS:
+        return cleaned.upper()
+    return UNIT_SPELLINGS.get(cleaned.lower().rstrip("."))
+
 
 # GS1 Core Business Vocabulary 2.0: the terms above it defines (https://ref.gs1.org/cbv/BizStep-…,
 # …/Disp-…). Every disposition we offer is one; the other business steps are ours (OWN_BIZ_STEPS).
@@ -185,6 +233,7 @@ OWN_DISPOSITIONS: dict[str, OwnTerm] = {}
 
 assert set(BIZ_STEPS) == set(_BIZ_STEPS) == CBV_BIZ_STEPS | set(OWN_BIZ_STEPS)
 assert set(DISPOSITIONS) == set(_DISPOSITIONS) == CBV_DISPOSITIONS | set(OWN_DISPOSITIONS)
+assert set(UNITS) == set(_UNITS) and set(UNIT_SPELLINGS.values()) <= set(UNITS)
 assert set(CATEGORIES) == set(CATEGORIES_SHORT) == set(_CATEGORIES) and set(ROLES) == set(_ROLES)
 assert set(ACTIVITY_KINDS) == set(_ACTIVITY_KINDS) and set(STANDARD_KINDS) == set(_STANDARD_KINDS)
 assert set(OCOP_GROUPS) == set(_OCOP_GROUPS)
@@ -210,4 +259,5 @@ TABLES: dict[str, Table] = {
     "biz_step": BIZ_STEPS,
     "disposition": DISPOSITIONS,
     "ocop_group": OCOP_GROUPS,
+    "unit": UNITS,
 }

@@ -98,7 +98,8 @@ STAFF_PAGES: dict[tuple[str, str], set[str]] = {
 }
 
 # Open to everyone by design: signing in and out, consumers' scan, report and verify pages, public
-# statistics, linked data. Anything under /api/ (tests/api/test_permissions.py) or /static/ is left out.
+# statistics, linked data. Anything under /api/ (tests/api/test_permissions.py), /epcis/ (the EPCIS REST binding,
+# bearer tokens: tests/api/test_epcis_capture.py) or /static/ is left out.
 PUBLIC_PAGES = {
     ("GET", "/"),
     ("GET", "/healthz"),
@@ -142,7 +143,7 @@ def web_routes(app: Any) -> set[tuple[str, str]]:
     return {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        if not rule.rule.startswith(("/api/", "/static/"))
+        if not rule.rule.startswith(("/api/", "/epcis/", "/static/"))
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
 
