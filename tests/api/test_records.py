@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.helpers import days_from_today, today, valid_gtin13, valid_tax_code, years_after
 
 
+@pytest.mark.travel
 def test_admin_creates_the_whole_chain_of_records(world, client):
     ocop_decided = years_after(today(), -1)  # an OCOP rating lapses 36 months after its decision
     issued = days_from_today(-265)

@@ -41,6 +41,7 @@ def counted(world):
     return org
 
 
+@pytest.mark.travel
 def test_the_xlsx_report_follows_the_plan_with_a_chart_and_the_certificates_counted(runner, tmp_path, counted):
     year = plan_year()
     out = tmp_path / "report.xlsx"
@@ -68,6 +69,7 @@ def test_the_xlsx_report_follows_the_plan_with_a_chart_and_the_certificates_coun
     assert certs[1][-1] == "Đã thu hồi" and certs[0][2] == "Hợp tác xã Chè Tân Cương"
 
 
+@pytest.mark.travel
 def test_the_csv_report_is_utf8_with_a_bom_and_reads_back_in_vietnamese(runner, tmp_path, counted):
     year = plan_year()
     out = tmp_path / "report.csv"
@@ -85,6 +87,7 @@ def test_the_csv_report_is_utf8_with_a_bom_and_reads_back_in_vietnamese(runner, 
     assert rows[0]["Chỉ tiêu"] == "Tăng qua từng năm"
 
 
+@pytest.mark.travel
 def test_the_pdf_report_carries_every_vietnamese_diacritic(runner, tmp_path, counted):
     year = plan_year()
     out = tmp_path / "report.pdf"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from registry.services.timefmt import today_vn
 from tests.helpers import in_year, plan_year, this_year
 
@@ -24,6 +26,7 @@ def _cert(client, h, body_id, org_id, number, issued, category="product_standard
     return res.get_json()
 
 
+@pytest.mark.travel
 def test_certificate_stats_count_a_province_year_with_breakdowns(world, client):
     year = this_year() - 1  # a finished year: every day of it is in the past
     h = world.headers(world.admin)
@@ -59,6 +62,7 @@ def test_certificate_stats_without_a_province_roll_up_every_province_beside_the_
     assert data["national_goal"] == ({"value": 50000, "by": 2030} if year <= 2030 else {"value": 70000, "by": 2035})
 
 
+@pytest.mark.travel
 def test_bad_province_or_year_is_a_422_naming_the_field(client):
     res = client.get("/api/v1/stats/certificates?province=atlantis", headers={"Accept-Language": "vi"})
     assert res.status_code == 422 and res.mimetype == "application/problem+json"
@@ -73,6 +77,7 @@ def test_bad_province_or_year_is_a_422_naming_the_field(client):
     assert [(e["field"], e["rule"]) for e in res.get_json()["errors"]] == [("province", "required")]
 
 
+@pytest.mark.travel
 def test_progress_lists_every_target_and_moves_with_activities_entered_through_the_api(world, client):
     year = plan_year()  # TN-GUIDED runs 2026–2030
     officer = world.user("dost_officer", province="thai-nguyen")

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -72,6 +73,7 @@ def _scan(client, cert_id: int) -> str:
     return found[0].text
 
 
+@pytest.mark.travel
 def test_scanned_qr_verifies_offline_with_the_published_keys(world, client, runner, tmp_path):
     cert, _body, _, org = _issue(world, client)
     url = _scan(client, cert["id"])

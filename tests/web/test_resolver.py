@@ -99,6 +99,7 @@ def scene(world, client):
     return {"h": h, "gtin": "0" + gtin, "gtin13": gtin, "product": product, "certs": certs, "batch": batch, "org": org}
 
 
+@pytest.mark.travel
 def test_browser_gets_the_vietnamese_page_and_can_switch_to_english(scene, client):
     res = client.get(f"/01/{scene['gtin']}", headers=HTML)
     assert res.status_code == 200 and res.mimetype == "text/html"

@@ -152,6 +152,7 @@ def test_a_cached_not_found_page_gets_the_nonce_its_header_allows(client, clock)
         assert res.status_code == 404 and f"'nonce-{used}'" in res.headers["Content-Security-Policy"]
 
 
+@pytest.mark.travel
 def test_a_certificate_that_expires_overnight_shows_expired_the_next_day(client, certified, clock, monkeypatch):
     path = certified["path"]
     expires = date.fromisoformat(certified["cert"]["expires_on"])
