@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 from stdnum.vn import mst
@@ -64,3 +65,9 @@ def plan_year(first: int = PLAN_START, last: int = PLAN_END) -> int:
 def in_year(year: int, month: int, day: int) -> date:
     """A day of `year`, moved back to today when that day is still to come (records are never future)."""
     return min(date(year, month, day), today())
+
+
+def pause(seconds: float) -> None:
+    """Wait `seconds` of real time. Not `time.sleep`: under libfaketime (`faketime`, one way to run
+    the suite at a far date) Python's sleep on an absolute monotonic deadline fails with EINVAL."""
+    threading.Event().wait(seconds)

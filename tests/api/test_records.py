@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 
-from tests.helpers import days_from_today, today, valid_gtin13, valid_tax_code, years_after
+from tests.helpers import days_from_today, this_year, today, valid_gtin13, valid_tax_code, years_after
 
 
 @pytest.mark.travel
@@ -157,3 +158,29 @@ def test_provinces_and_plans_are_seeded(client):
     plan = client.get("/api/v1/plans/thai-nguyen").get_json()
     assert [t["id"] for t in plan["targets"]][:2] == ["TN-CERT-2030", "TN-CERT-2035"]
     assert plan["targets"][0]["period_start"] == "2027-01-01"
+
+
+def test_a_certificate_lapses_at_midnight_in_vietnam_not_at_midnight_on_the_server(world, client):
+    """At 05:00 on 1 January in Vietnam the server's clock (UTC) still says 31 December."""
+    h = world.headers(world.admin)
+    year = this_year()
+    cert = client.post(
+        "/api/v1/certificates",
+        headers=h,
+        json={
+            "number": "CN-HẾT-NĂM",
+            "certification_body_id": world.body().id,
+            "organization_id": world.organization().id,
+            "category": "product_standard",
+            "issued_on": f"{year - 1}-01-01",
+            "expires_on": f"{year}-12-31",
+        },
+    )
+    assert cert.status_code == 201, cert.get_json()
+    with time_machine.travel(f"{year + 1}-01-01T05:00:00+07:00", tick=False):
+        numbers = {
+            status: [c["number"] for c in client.get(f"/api/v1/certificates?status={status}").get_json()["items"]]
+            for status in ("valid", "expired")
+        }
+        assert numbers == {"valid": [], "expired": ["CN-HẾT-NĂM"]}
+        assert client.get(f"/api/v1/certificates/{cert.get_json()['id']}").get_json()["status"] == "expired"

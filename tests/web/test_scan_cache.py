@@ -11,7 +11,7 @@ import redis
 
 from registry.services.scan_cache import ScanCache
 from registry.web import resolver, scan_front
-from tests.helpers import days_from_today, valid_gtin13, years_after
+from tests.helpers import days_from_today, pause, valid_gtin13, years_after
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -89,7 +89,7 @@ def test_a_suspension_shows_after_a_real_tiny_interval(app, client, certified):
     assert _status(client, path) == "valid"
     assert "Còn hiệu lực" in client.get(path, headers=HTML).text
     _suspend(client, certified)
-    time.sleep(0.06)
+    pause(0.06)
     assert _status(client, path) == "suspended"
     assert "Tạm đình chỉ" in client.get(path, headers=HTML).text
     assert len(resolver.scan_cache()) == 4  # two rendered answers, each also kept whole by the front door
@@ -179,11 +179,11 @@ def test_with_redis_a_suspension_reaches_the_cache_before_the_check_interval(app
     cache = resolver.scan_cache()
     deadline = time.monotonic() + 3
     while len(cache) and time.monotonic() < deadline:  # the subscriber drops the cache once subscribed
-        time.sleep(0.01)
+        pause(0.01)
     assert _status(client, path) == "valid" and len(cache) == 2  # the rendered answer and the front door's copy
     _suspend(client, certified)
     while _status(client, path) != "suspended" and time.monotonic() < deadline:
-        time.sleep(0.02)
+        pause(0.02)
     assert _status(client, path) == "suspended"
 
 
