@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from registry.extensions import db
+from registry.services import certificates
 from tests.helpers import days_from_today, this_year, today, valid_gtin13, valid_tax_code, years_after
 
 
@@ -184,3 +186,6 @@ def test_a_certificate_lapses_at_midnight_in_vietnam_not_at_midnight_on_the_serv
         }
         assert numbers == {"valid": [], "expired": ["CN-HẾT-NĂM"]}
         assert client.get(f"/api/v1/certificates/{cert.get_json()['id']}").get_json()["status"] == "expired"
+        # The services' own default day is Vietnam's too.
+        expired = db.session.scalars(certificates.certificate_query(status="expired")).all()
+        assert [c.number for c in expired] == ["CN-HẾT-NĂM"]
