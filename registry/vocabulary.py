@@ -261,3 +261,19 @@ TABLES: dict[str, Table] = {
     "ocop_group": OCOP_GROUPS,
     "unit": UNITS,
 }
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def deadline_text(days_left: int) -> tuple[str, str]:
+    """How a deadline `days_left` days away reads (vi, en): the one wording of the dashboard and every report.
+
+    Before the day: "còn 3 ngày" / "3 days left"; on it: "hạn chót hôm nay" / "due today"; after it:
+    "quá hạn 1 ngày" / "1 day overdue" (never a negative count)."""
+    if days_left > 0:
+        return f"còn {days_left} ngày", f"{_days(days_left)} left"
+    if days_left == 0:
+        return "hạn chót hôm nay", "due today"
+    return f"quá hạn {-days_left} ngày", f"{_days(-days_left)} overdue"

@@ -9,10 +9,8 @@ import re
 
 import pytest
 
-from registry.services.timefmt import today_vn
-from tests.helpers import valid_gtin13
+from tests.helpers import in_year, this_year, valid_gtin13
 
-YEAR = today_vn().year
 DATASETS = ("certificates", "products", "organizations", "standards", "targets")
 
 
@@ -46,13 +44,16 @@ def _rows(client, url):
 def records(world, client):
     h = world.headers(world.admin)
     body = world.body()
+    year = this_year()
     tn, tn2, dn = world.organization("thai-nguyen"), world.organization("thai-nguyen"), world.organization("dong-nai")
-    _cert(client, h, body.id, tn.id, "OD-1", f"{YEAR}-01-02")
-    _cert(client, h, body.id, tn2.id, "OD-2", f"{YEAR}-01-03", "gap")
-    _cert(client, h, body.id, tn.id, "OD-3", f"{YEAR - 1}-06-30")
-    _cert(client, h, body.id, dn.id, "OD-4", f"{YEAR}-01-04")
+    _cert(client, h, body.id, tn.id, "OD-1", in_year(year, 1, 2).isoformat())
+    _cert(client, h, body.id, tn2.id, "OD-2", in_year(year, 1, 3).isoformat(), "gap")
+    _cert(client, h, body.id, tn.id, "OD-3", f"{year - 1}-06-30")
+    _cert(client, h, body.id, dn.id, "OD-4", in_year(year, 1, 4).isoformat())
     producer = world.user("producer", organization_id=tn.id)
-    _cert(client, world.headers(producer), body.id, tn.id, "OD-DECLARED", f"{YEAR}-01-05")  # not confirmed
+    _cert(
+        client, world.headers(producer), body.id, tn.id, "OD-DECLARED", in_year(year, 1, 5).isoformat()
+    )  # not confirmed
     for i, org in enumerate((tn, tn, dn), 1):
         res = client.post(
             "/api/v1/products",
@@ -68,14 +69,14 @@ def test_certificates_per_province_and_year_equal_the_statistics(client, records
     for slug in ("thai-nguyen", "dong-nai"):
         rows = _rows(client, f"/open-data/{slug}/certificates.{fmt}")
         assert "OD-DECLARED" not in {r["number"] for r in rows}
-        for year in (YEAR - 1, YEAR):
+        for year in (this_year() - 1, this_year()):
             stats = client.get(f"/api/v1/stats/certificates?province={slug}&year={year}").get_json()
             assert sum(r["issued_on"].startswith(str(year)) for r in rows) == stats["count"]
     national = _rows(client, f"/open-data/national/certificates.{fmt}")
-    rolled = client.get(f"/api/v1/stats/certificates?year={YEAR}").get_json()
+    rolled = client.get(f"/api/v1/stats/certificates?year={this_year()}").get_json()
     for p in rolled["provinces"]:
         assert (
-            sum(r["province"] == p["province"] and r["issued_on"].startswith(str(YEAR)) for r in national)
+            sum(r["province"] == p["province"] and r["issued_on"].startswith(str(this_year())) for r in national)
             == (p["count"])
         )
     assert {r["status"] for r in national} == {"valid"}
@@ -90,24 +91,25 @@ def test_the_national_page_shows_the_same_counts_and_the_national_goal(client, r
         assert row, row_attr
         return re.search(rf'data-year="{year}">([^<]*)<', row.group(0)).group(1)
 
-    assert cell('data-province="thai-nguyen"', YEAR) == str(
-        sum(r["province"] == "thai-nguyen" and r["issued_on"].startswith(str(YEAR)) for r in national)
+    assert cell('data-province="thai-nguyen"', this_year()) == str(
+        sum(r["province"] == "thai-nguyen" and r["issued_on"].startswith(str(this_year())) for r in national)
     )
-    assert cell("data-total", YEAR) == str(sum(r["issued_on"].startswith(str(YEAR)) for r in national))
-    assert cell("data-goal", YEAR) == ("50.000" if YEAR <= 2030 else "70.000")
+    assert cell("data-total", this_year()) == str(sum(r["issued_on"].startswith(str(this_year())) for r in national))
+    assert cell("data-goal", this_year()) == ("50.000" if this_year() <= 2030 else "70.000")
     assert 'href="/stats/thai-nguyen"' in page
     english = client.get("/stats?lang=en").get_data(as_text=True)
-    assert ("50,000" if YEAR <= 2030 else "70,000") in english
+    assert ("50,000" if this_year() <= 2030 else "70,000") in english
 
 
 def test_target_rows_equal_the_progress_the_dashboard_shows(client, records):
+    year = this_year()
     rows = _rows(client, "/open-data/thai-nguyen/targets.json")
-    progress = client.get(f"/api/v1/stats/progress?province=thai-nguyen&year={YEAR}").get_json()
-    this_year = {r["target_id"]: r for r in rows if r["year"] == YEAR}
-    running = [t for t in progress["targets"] if t["period_start"] <= YEAR <= t["period_end"]]
-    assert running and set(this_year) == {t["id"] for t in running}
+    progress = client.get(f"/api/v1/stats/progress?province=thai-nguyen&year={this_year()}").get_json()
+    this_years = {r["target_id"]: r for r in rows if r["year"] == year}
+    running = [t for t in progress["targets"] if t["period_start"] <= this_year() <= t["period_end"]]
+    assert running and set(this_years) == {t["id"] for t in running}
     for t in running:
-        row = this_year[t["id"]]
+        row = this_years[t["id"]]
         assert (row["figure"], row["period_figure"], row["status"]) == (t["actual"], t["period_actual"], t["status"])
     csv_rows = _rows(client, "/open-data/thai-nguyen/targets.csv")
     assert len(csv_rows) == len(rows)
@@ -130,7 +132,14 @@ def test_every_file_has_stable_validators_a_licence_and_answers_304_until_a_reco
     assert first.headers["ETag"] and first.headers["Last-Modified"]
     assert "creativecommons.org/licenses/by/4.0" in first.headers["Link"]
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
-    _cert(client, world.headers(world.admin), world.body().id, records["tn"].id, "OD-9", f"{YEAR}-01-06")
+    _cert(
+        client,
+        world.headers(world.admin),
+        world.body().id,
+        records["tn"].id,
+        "OD-9",
+        in_year(this_year(), 1, 6).isoformat(),
+    )
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200 and "OD-9" in again.get_data(as_text=True)
 
