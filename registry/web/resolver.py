@@ -25,7 +25,8 @@ from flask import (
     request_finished,
 )
 from flask.blueprints import BlueprintSetupState
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
 from registry import vocabulary
@@ -431,6 +432,8 @@ def _to_cache(response: Response) -> Cached:
     return Cached(response.status_code, response.get_data(), response.mimetype or "text/html", headers)
 
 
+@bp.get("/01/", defaults={"rest": ""}, merge_slashes=False)
+@bp.get("/01//<path:rest>", merge_slashes=False)
 @bp.get("/01/<path:rest>", merge_slashes=False)
 def resolve(rest: str) -> Response:
     """Answers the page, JSON and linkset from the scan cache; only link-type redirects skip it."""
@@ -453,15 +456,16 @@ def resolve_compressed(segment: str) -> Response:
     with that form in the Link header as `owl:sameAs` and `canonical` (GS1-Conformant Resolver: a compressed
     request exposes its uncompressed URI). A single path segment that is not one is the site's plain 404."""
     if not dl_compression.COMPRESSED.match(segment):
-        abort(404)
-    g.scan_answer = True
-    lang = scan_locale()
+        return _not_compressed()
     try:
         link, others = digital_link.from_compressed(segment)
     except InvalidDigitalLink as err:
         if any(e.rule == "dl_compressed" for e in err.errors):
-            abort(404)
+            return _not_compressed()
+        lang = scan_locale()
         return _error(lang, 400, "invalid_digital_link", TEXT[lang]["bad_link"], err.errors)
+    g.scan_answer = True
+    lang = scan_locale()
     try:  # the request's own query string adds data attributes, refused twice as it would be uncompressed
         extra = digital_link.parse_attributes(list(request.args.items(multi=True)) + list(link.attributes.items()))
     except InvalidDigitalLink as err:
@@ -472,11 +476,22 @@ def resolve_compressed(segment: str) -> Response:
     uncompressed = _base() + link.uri_path
     if passed:
         uncompressed += ("&" if link.attributes else "?") + urlencode(passed)
-    response = _answer(link, lang, args=dict(passed), store=False)
+    response = _answer(link, lang, args=MultiDict(list(link.attributes.items()) + passed), store=False)
     same = f'<{uncompressed}>; rel="{OWL_SAME_AS}", <{uncompressed}>; rel="canonical"'
     current = response.headers.get("Link")
     response.headers["Link"] = same + (f", {current}" if current else "")
     return response
+
+
+def _not_compressed() -> Response:
+    """What the site answered before this route existed: a redirect to the page with a trailing slash, or 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(request.path + "/", method="GET")
+    except HTTPException:
+        abort(404)
+    query = request.query_string.decode()
+    return redirect(request.path + "/" + (f"?{query}" if query else ""), 308)  # type: ignore[return-value]
 
 
 def _answer(link: DigitalLink, lang: str, args: dict[str, str] | None = None, store: bool = True) -> Response:
