@@ -263,6 +263,27 @@ def from_compressed(segment: str) -> tuple[DigitalLink, list[tuple[str, str]]]:
         elements, others = dl_compression.decompress(segment)
     except dl_compression.DecompressionError as err:
         raise InvalidDigitalLink.one("path", "dl_compressed", reason=str(err)) from err
+    return _from_elements(elements), others
+
+
+_PARTIAL = re.compile(r"^/01/([^/]+)/([A-Za-z0-9_-]+)/?$")
+
+
+def from_partially_compressed(raw_path: str) -> tuple[DigitalLink, list[tuple[str, str]]] | None:
+    """`/01/{gtin}/{compressed qualifiers and attributes}` (the standard's partially compressed form), or None."""
+    match = _PARTIAL.match(raw_path.split("?", 1)[0])
+    if match is None:
+        return None
+    try:
+        elements, others = dl_compression.decompress(match.group(2))
+    except dl_compression.DecompressionError:
+        return None
+    if any(ai == "01" for ai, _ in elements):
+        return None
+    return _from_elements([("01", _decode(match.group(1), "01")), *elements]), others
+
+
+def _from_elements(elements: list[tuple[str, str]]) -> DigitalLink:
     values: dict[str, str] = {}
     for ai, value in elements:
         if ai in values:
@@ -275,7 +296,7 @@ def from_compressed(segment: str) -> tuple[DigitalLink, list[tuple[str, str]]]:
     # The path in the order the compressed string gave, so a wrong order is refused as it would be uncompressed.
     order = [ai for ai, _ in elements if ai in qualifiers]
     path = "/01/" + encode_value(gtin) + "".join(f"/{ai}/{encode_value(qualifiers[ai])}" for ai in order)
-    return parse(path, list(values.items())), others
+    return parse(path, list(values.items()))
 
 
 # --- What a scan resolves to ------------------------------------------------------------------

@@ -45,6 +45,7 @@ bp = Blueprint("resolver", __name__, template_folder="templates")
 
 VOC = "https://gs1.org/voc/"
 LINKSET = "application/linkset+json"
+JSON_LD = "application/ld+json"
 PROBLEM_TYPE = "https://registry.invalid/problems/"
 # Link types this resolver can answer, by their compact (gs1:) name.
 KNOWN_LINK_TYPES = ("pip", "certificationInfo", "traceability", "epcis", "defaultLink", "defaultLinkMulti")
@@ -240,9 +241,9 @@ def _wanted() -> str:
 def _wanted_for(accept: str) -> str:
     """Memoised per header value: phones and scanners send a handful of distinct Accept headers."""
     best = parse_accept_header(accept, MIMEAccept).best_match(
-        ["text/html", "application/json", LINKSET], default="text/html"
+        ["text/html", "application/json", LINKSET, JSON_LD], default="text/html"
     )
-    return {"application/json": "json", LINKSET: "linkset"}.get(best or "", "html")
+    return {"application/json": "json", LINKSET: "linkset", JSON_LD: "jsonld"}.get(best or "", "html")
 
 
 def _json(body: Any, status: int = 200, mimetype: str = "application/json") -> Response:
@@ -443,7 +444,13 @@ def resolve(rest: str) -> Response:
     try:
         link = _parse()
     except InvalidDigitalLink as err:
-        return _error(lang, 400, "invalid_digital_link", t["bad_link"], err.errors)
+        try:
+            partial = digital_link.from_partially_compressed(_raw_path())
+        except InvalidDigitalLink as worse:
+            return _error(lang, 400, "invalid_digital_link", t["bad_link"], worse.errors)
+        if partial is None:
+            return _error(lang, 400, "invalid_digital_link", t["bad_link"], err.errors)
+        return _answer_compressed(*partial, lang)
     if not link.is_canonical:
         query = request.query_string.decode()
         return redirect(link.path + (f"?{query}" if query else ""), 301)  # type: ignore[return-value]
@@ -465,7 +472,10 @@ def resolve_compressed(segment: str) -> Response:
         lang = scan_locale()
         return _error(lang, 400, "invalid_digital_link", TEXT[lang]["bad_link"], err.errors)
     g.scan_answer = True
-    lang = scan_locale()
+    return _answer_compressed(link, others, scan_locale())
+
+
+def _answer_compressed(link: DigitalLink, others: list[tuple[str, str]], lang: str) -> Response:
     try:  # the request's own query string adds data attributes, refused twice as it would be uncompressed
         extra = digital_link.parse_attributes(list(request.args.items(multi=True)) + list(link.attributes.items()))
     except InvalidDigitalLink as err:
@@ -503,7 +513,9 @@ def _answer(link: DigitalLink, lang: str, args: dict[str, str] | None = None, st
     args = request.args if args is None else args
     link_type = args.get("linkType")
     wanted = _wanted()
-    if link_type in ("linkset", "all") or (link_type is None and wanted == "linkset"):
+    if wanted == "jsonld" and link_type in (None, "linkset", "all"):
+        kind = "linkset_jsonld"  # the linkset as linked data (the resolver standard's SHOULD)
+    elif link_type in ("linkset", "all") or (link_type is None and wanted == "linkset"):
         # An explicit `Accept: application/json` gets the same linkset labelled as plain JSON (GS1's test suite).
         kind = "linkset_json" if link_type and wanted == "json" else "linkset"
     elif link_type:
@@ -537,6 +549,8 @@ def _render(link: DigitalLink, lang: str, kind: str) -> Response:
         response = _json(links, mimetype=LINKSET)
     elif kind == "linkset_json":
         response = _json(links)
+    elif kind == "linkset_jsonld":
+        response = _json({"@context": _base() + LINKSET_CONTEXT_PATH, **links}, mimetype=JSON_LD)
     elif kind == "json":
         response = _json(_scan_json(data, links))
     else:

@@ -128,6 +128,14 @@ def test_every_linkset_the_resolver_answers_validates_against_gs1s_linkset_schem
     assert res.mimetype == "application/json" and _valid(linkset_schema, res.get_json()) == []
 
 
+def test_the_linkset_is_also_served_as_json_ld_with_the_context_the_description_file_names(client, product):
+    res = client.get(f"/01/{product['gtin']}?linkType=all", headers={"Accept": "application/ld+json"})
+    body = res.get_json()
+    context = client.get("/.well-known/gs1resolver").get_json()["jsonLdContextLocation"]
+    assert res.mimetype == "application/ld+json" and body["@context"] == context
+    assert body["linkset"][0]["anchor"] == f"{BASE}/01/{product['gtin']}"
+
+
 def test_the_default_link_carries_only_its_target_and_title(client, product):
     [entry] = client.get(f"/01/{product['gtin']}?linkType=linkset").get_json()["linkset"]
     [default] = entry[VOC + "defaultLink"]
@@ -291,6 +299,15 @@ def test_a_compressed_uri_is_answered_like_its_uncompressed_form_with_an_owl_sam
     assert redirect.headers["Location"] == expected.headers["Location"]
     [entry] = client.get(compressed, query_string={"linkType": "linkset"}).get_json()["linkset"]
     assert entry["anchor"] == f"{BASE}/01/{gtin}/10/NM-2611%2FA"
+
+
+def test_a_partially_compressed_uri_is_answered_like_its_uncompressed_form(client, product):
+    gtin = product["gtin"]
+    res = client.get(f"/01/{gtin}/" + _compress([("10", LOT), ("17", "271231")]), headers=JSON)
+    uncompressed = f"{BASE}/01/{gtin}/10/NM-2611%2FA?17=271231"
+    assert res.status_code == 200 and res.get_json()["batch"]["lot"] == LOT
+    assert {"href": uncompressed, "rel": "owl:sameAs"} in _links(res.headers["Link"])
+    assert client.get(f"/01/{gtin}/foo", headers=JSON).status_code == 400
 
 
 def test_a_path_segment_that_is_not_a_compressed_link_is_the_sites_ordinary_404_or_redirect(client):
