@@ -467,8 +467,8 @@ def resolve_compressed(segment: str) -> Response:
     try:
         link, others = digital_link.from_compressed(segment)
     except InvalidDigitalLink as err:
-        if any(e.rule == "dl_compressed" for e in err.errors):
-            return _not_compressed()
+        if any(e.rule in ("dl_compressed", "dl_primary_key") for e in err.errors):
+            return _not_compressed()  # not a Digital Link, or one of a key this resolver does not serve (as /00/…)
         lang = scan_locale()
         return _error(lang, 400, "invalid_digital_link", TEXT[lang]["bad_link"], err.errors)
     g.scan_answer = True

@@ -365,7 +365,7 @@ def _table(gtin: str) -> list[tuple[str, int, str | None]]:
         ("/" + _compress([("01", unknown)]), 404, None),
         ("/" + _compress([("01", g), ("21", "S"), ("10", "L")]), 400, "10"),  # order holds when compressed too
         ("/" + _compress([("01", g), ("17", "271340")]), 400, "17"),
-        ("/AN2yxDhfaiaw", 400, "00"),  # an SSCC: a primary key this resolver does not serve
+        ("/AN2yxDhfaiaw", 404, None),  # an SSCC: a primary key this resolver does not serve, as /00/… is not
     ]
 
 
