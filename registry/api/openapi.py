@@ -98,7 +98,8 @@ class ProblemDetailsPlugin(BasePlugin):
 
     @staticmethod
     def _errors(method: str, path: str, operation: dict[str, Any]) -> None:
-        responses: dict[str, Any] = operation.setdefault("responses", {})
+        # flask-smorest keys responses by int or str as the views wrote them; the document wants strings.
+        responses: dict[Any, Any] = operation.setdefault("responses", {})
         has_input = bool(operation.get("parameters")) or "requestBody" in operation or method in _WRITE
         wanted = {400, 401, 403, 429}
         if re.search(r"<[^>]+>", path):
