@@ -4,10 +4,12 @@ documented model, errors as the Problem model; and the document names and descri
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +57,7 @@ def _generate(spec: dict[str, Any], where: Path) -> Any:
     generator = shutil.which("openapi-python-client") or str(Path(sys.executable).with_name("openapi-python-client"))
     if not Path(generator).exists():
         pytest.skip("openapi-python-client is not installed (a dev dependency: make install)")
-    (where / "openapi.json").write_text(__import__("json").dumps(spec), encoding="utf-8")
+    (where / "openapi.json").write_text(json.dumps(spec), encoding="utf-8")
     # The generator reads JSON, text and octet-stream bodies itself; the registry's files are bytes to it.
     binary = ["application/pdf", "image/png", "image/svg+xml", XLSX]
     overrides = "".join(f"  {media}: application/octet-stream\n" for media in binary)
@@ -122,7 +124,7 @@ def test_a_generated_client_reads_every_public_get(app, world, client, generated
             "organization_id": org.id,
             "category": "organic",
             "product_ids": [product["id"]],
-            "issued_on": __import__("datetime").date(2026, 3, 1),
+            "issued_on": date(2026, 3, 1),
         },
     )
     batch = client.post(
