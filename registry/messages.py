@@ -195,13 +195,35 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     # GS1 Digital Link (registry/services/digital_link.py); {field} is the AI, e.g. 10.
     "dl_path": (
-        "Đường dẫn GS1 Digital Link phải có dạng /01/{{GTIN}}[/22/{{CPV}}][/10/{{lô}}][/21/{{số sê-ri}}].",
-        "A GS1 Digital Link path must be /01/{{GTIN}}[/22/{{CPV}}][/10/{{lot}}][/21/{{serial}}].",
+        "Đường dẫn GS1 Digital Link phải có dạng /01/{{GTIN}}[/22/{{CPV}}][/10/{{lô}}][/21/{{số sê-ri}}]"
+        " hoặc /01/{{GTIN}}/235/{{TPX}}.",
+        "A GS1 Digital Link path must be /01/{{GTIN}}[/22/{{CPV}}][/10/{{lot}}][/21/{{serial}}]"
+        " or /01/{{GTIN}}/235/{{TPX}}.",
     ),
     "dl_value_missing": ("Mã AI ({field}) trong đường dẫn thiếu giá trị.", "AI ({field}) in the path has no value."),
     "dl_qualifier_unknown": (
-        "'{value}' không phải mã định danh bổ sung của GTIN; chỉ dùng 22, 10, 21.",
-        "'{value}' is not a key qualifier of a GTIN; use only 22, 10 and 21.",
+        "'{value}' không phải mã định danh bổ sung của GTIN; chỉ dùng 22, 10, 21 hoặc 235.",
+        "'{value}' is not a key qualifier of a GTIN; use only 22, 10, 21 or 235.",
+    ),
+    "dl_empty_segment": (
+        "Đường dẫn có đoạn trống tại mã AI ({field}): mỗi mã AI phải có một giá trị, không có '//'.",
+        "The path has an empty segment at AI ({field}): every AI needs a value, and '//' is not allowed.",
+    ),
+    "dl_attribute_repeated": (
+        "Mã AI ({field}) xuất hiện hai lần trong chuỗi truy vấn.",
+        "AI ({field}) appears twice in the query string.",
+    ),
+    "dl_qualifier_combination": (
+        "Mã AI ({field}) (TPX) không dùng cùng ({other}): chỉ /235/ hoặc 22, 10, 21.",
+        "AI ({field}) (TPX) cannot be combined with ({other}): use /235/ alone or 22, 10, 21.",
+    ),
+    "dl_compressed": (
+        "Đường dẫn không phải GS1 Digital Link nén hợp lệ.",
+        "The path is not a valid compressed GS1 Digital Link.",
+    ),
+    "dl_primary_key": (
+        "GS1 Digital Link nén phải có khoá chính GTIN (01); mã AI ({field}) không được hỗ trợ ở đây.",
+        "A compressed GS1 Digital Link must have the GTIN (01) as its primary key; AI ({field}) is not resolved here.",
     ),
     "dl_qualifier_repeated": ("Mã AI ({field}) xuất hiện hai lần.", "AI ({field}) appears twice."),
     "dl_qualifier_order": (

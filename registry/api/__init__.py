@@ -24,6 +24,7 @@ from . import (
     stats,
     verification,
 )
+from .openapi import ProblemDetailsPlugin
 from .problems import register_problem_handlers
 
 BLUEPRINTS = (
@@ -47,6 +48,10 @@ BLUEPRINTS = (
 
 def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    # After flask-smorest's own plugins: names every operation and documents its errors as problem details.
+    plugin = ProblemDetailsPlugin()
+    plugin.init_spec(api.spec)
+    api.spec.plugins.append(plugin)
     for module in BLUEPRINTS:
         csrf.exempt(module.blp)  # API writes are CSRF-checked in api.common.actor for session users
         api.register_blueprint(module.blp)

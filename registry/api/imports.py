@@ -15,6 +15,7 @@ from registry.schemas.fields import Bool, QuerySchema
 from registry.services import imports
 
 from .common import actor
+from .openapi import ImportResultOut
 from .problems import problem, request_language
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1", description="Bulk import")
@@ -53,6 +54,8 @@ def _rejected(err: imports.ImportRejected) -> Response:
     },
     responses={"422": {"description": "Every bad row with its number, field, rule and message; nothing imported"}},
 )
+@blp.alt_response(200, schema=ImportResultOut, description="Dry run: the rows checked", success=True)
+@blp.alt_response(201, schema=ImportResultOut, description="Imported: the records created", success=True)
 def import_records(args: dict[str, Any], kind: str) -> Any:
     """Import a CSV (UTF-8) or XLSX file of organizations, products, standards, certificates or support-activities.
 

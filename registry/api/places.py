@@ -14,6 +14,8 @@ from registry.schemas.fields import QuerySchema, Str
 from registry.schemas.resources import CommuneOut, PlanOut, ProvinceOut
 from registry.services import audit, places
 
+from .openapi import AuditHeadOut
+
 blp = Blueprint("places", __name__, url_prefix="/api/v1", description="Provinces, communes and plans")
 
 
@@ -63,6 +65,7 @@ def get_plan(slug: str) -> Any:
 
 
 @blp.route("/audit/head")
+@blp.alt_response(200, schema=AuditHeadOut, description="The audit log's head", success=True)
 def audit_head() -> dict[str, Any]:
     """The head of the hash-chained audit log, for outside parties to record."""
     return audit.head()

@@ -52,6 +52,16 @@ def _from_registry_error(err: RegistryError) -> Response:
 
 
 def _from_http(err: HTTPException) -> Response:
+    """The problem for an HTTP error, keeping the headers the status needs (`Allow` on a 405, `Retry-After`)."""
+    response = _problem_for_http(err)
+    kept = err.get_response().headers
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if kept.get(name) and name not in response.headers:
+            response.headers[name] = kept[name]
+    return response
+
+
+def _problem_for_http(err: HTTPException) -> Response:
     status = err.code or 500
     exc = getattr(err, "exc", None)  # webargs attaches the ValidationError here
     data = getattr(err, "data", None) or {}

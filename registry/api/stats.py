@@ -12,6 +12,7 @@ from registry.schemas.fields import Date, Float, Int, Length, QInt, QuerySchema,
 from registry.services import metrics, progress, reports
 
 from .common import actor
+from .openapi import REPORT_RESPONSE, CertificateStatsOut, ProgressOut
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1", description="Statistics, plan progress and annual reports")
 
@@ -49,6 +50,7 @@ class FigureOut(Schema):
 
 @blp.route("/stats/certificates")
 @blp.arguments(StatsArgs, location="query")
+@blp.alt_response(200, schema=CertificateStatsOut, description="The year's count and breakdowns", success=True)
 def certificate_stats(args: dict[str, Any]) -> dict[str, Any]:
     """Confirmed certificates issued in a year (in the holder's province at issue), with breakdowns
     by category, month and body; without `province`, every province and the national goal."""
@@ -61,6 +63,7 @@ def certificate_stats(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/stats/progress")
 @blp.arguments(StatsArgs, location="query")
+@blp.alt_response(200, schema=ProgressOut, description="Every target's figures and status", success=True)
 def progress_stats(args: dict[str, Any]) -> dict[str, Any]:
     """Every target of the province's plan for a year: figures, projection, status, deadline."""
     province = progress.check_province(args.get("province"))
@@ -69,6 +72,7 @@ def progress_stats(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/stats/report")
 @blp.arguments(ReportArgs, location="query")
+@blp.doc(responses={"200": REPORT_RESPONSE})
 def annual_report(args: dict[str, Any]) -> Response:
     """The annual report as XLSX, CSV (UTF-8 with BOM) or PDF."""
     fmt = reports.check_format(args.get("format"))

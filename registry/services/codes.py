@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from typing import Literal
-from urllib.parse import quote
 
 import qrcode
 from barcode import EAN13
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from registry.errors import Conflict, FieldError, NotFound
 from registry.extensions import db
 from registry.models import Batch, Product
+from registry.services import digital_link
 
 Format = Literal["svg", "png"]
 MIMETYPES = {"svg": "image/svg+xml", "png": "image/png"}
@@ -38,11 +38,11 @@ def _image(content: bytes, fmt: Format) -> CodeImage:
 
 
 def product_link(base_url: str, gtin14: str) -> str:
-    return f"{base_url.rstrip('/')}/01/{gtin14}"
+    return digital_link.build_uri(base_url, gtin14)
 
 
 def batch_link(base_url: str, gtin14: str, lot: str) -> str:
-    return f"{product_link(base_url, gtin14)}/10/{quote(lot, safe='')}"
+    return digital_link.build_uri(base_url, gtin14, lot=lot)
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -30,13 +31,16 @@ from registry.models import (
 )
 from registry.models.certificate import certificate_products
 from registry.models.product import OCOP_VALIDITY_MONTHS, add_months
-from registry.services import gs1
+from registry.services import dl_compression, gs1
 from registry.services.timefmt import local_iso, today_vn
 
-# Key qualifiers of AI (01) in the order GS1 Digital Link requires them in the path.
-QUALIFIERS = ("22", "10", "21")
-# GS1 AI encodable character set 82, up to 20 characters: AIs 22, 10 and 21.
-SET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
+# Key qualifiers of AI (01): either a subsequence of 22, 10, 21 in this order, or 235 (TPX) alone
+# (GS1 Digital Link URI syntax 1.4+; the syntax dictionary's `dlpkey=22,10,21|235`; 21 excludes 235).
+QUALIFIER_SEQUENCES = (("22", "10", "21"), ("235",))
+QUALIFIERS = ("22", "10", "21", "235")
+# Their formats: GS1 AI encodable character set 82, at most this many characters.
+QUALIFIER_MAX = {"22": 20, "10": 20, "21": 20, "235": 28}
+SET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$")
 _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _DATE_AIS = {"11", "12", "13", "15", "16", "17"}
 # Primary keys and key qualifiers: identifiers that belong in the path, never in the query string.
@@ -66,6 +70,7 @@ class DigitalLink:
     lot: str | None = None
     serial: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    tpx: str | None = None
 
     @property
     def is_canonical(self) -> bool:
@@ -74,15 +79,53 @@ class DigitalLink:
     @property
     def path(self) -> str:
         """The canonical path: 14-digit GTIN, qualifiers in order, each value percent-encoded."""
-        parts = ["01", self.gtin]
-        for ai, value in (("22", self.cpv), ("10", self.lot), ("21", self.serial)):
-            if value is not None:
-                parts += [ai, quote(value, safe="")]
-        return "/" + "/".join(parts)
+        return build_path(self.gtin, cpv=self.cpv, lot=self.lot, serial=self.serial, tpx=self.tpx)
+
+    @property
+    def query(self) -> str:
+        """The data attributes as a query string, in AI order, each value percent-encoded."""
+        return "&".join(f"{ai}={quote(v, safe='')}" for ai, v in sorted(self.attributes.items()))
+
+    @property
+    def uri_path(self) -> str:
+        """The path and query string of the uncompressed, canonical Digital Link."""
+        return self.path + (f"?{self.query}" if self.attributes else "")
+
+    def up(self) -> DigitalLink:
+        """The link one level up: without its last key qualifier (walk-up)."""
+        if self.tpx is not None:
+            return DigitalLink(self.gtin, self.gtin, cpv=self.cpv)
+        if self.serial is not None:
+            return DigitalLink(self.gtin, self.gtin, cpv=self.cpv, lot=self.lot)
+        if self.lot is not None:
+            return DigitalLink(self.gtin, self.gtin, cpv=self.cpv)
+        return DigitalLink(self.gtin, self.gtin)
 
     @property
     def expires_on(self) -> date | None:
         return yymmdd(self.attributes["17"]) if "17" in self.attributes else None
+
+
+def encode_value(value: str) -> str:
+    """A key or attribute value as GS1 Digital Link writes it: every character outside A-Z a-z 0-9 - . _ ~
+    percent-encoded (so `/` in a lot is `%2F`, never a path separator)."""
+    return quote(value, safe="")
+
+
+def build_path(
+    gtin: str, *, cpv: str | None = None, lot: str | None = None, serial: str | None = None, tpx: str | None = None
+) -> str:
+    """The one builder of Digital Link paths the registry writes (pages, QR codes, feeds, linksets, exports)."""
+    parts = ["", "01", gtin]
+    for ai, value in (("22", cpv), ("10", lot), ("21", serial), ("235", tpx)):
+        if value is not None:
+            parts += [ai, encode_value(value)]
+    return "/".join(parts)
+
+
+def build_uri(base_url: str, gtin: str, **qualifiers: str | None) -> str:
+    """An absolute Digital Link under `base_url` (the deployment's PUBLIC_BASE_URL)."""
+    return base_url.rstrip("/") + build_path(gtin, **qualifiers)
 
 
 def yymmdd(value: str) -> date | None:
@@ -116,54 +159,79 @@ def _decode(raw: str, ai: str) -> str:
 
 @lru_cache(maxsize=16_384)
 def parse_path(raw_path: str) -> DigitalLink:
-    """Parse `/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}]` (still percent-encoded).
+    """Parse `/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}]` or `/01/{gtin}[/235/{tpx}]` (still percent-encoded).
 
-    Memoised: a pure function of the path, and the GTIN check is a large part of a cached scan's
-    time. Invalid paths raise and so are never kept.
+    One trailing slash is tolerated (the resolver standard's SHOULD); an empty segment anywhere else is refused,
+    naming the AI whose value is missing. Memoised: a pure function of the path, and the GTIN check is a large
+    part of a cached scan's time. Invalid paths raise and so are never kept.
     """
-    segments = raw_path.split("?", 1)[0].split("/")
+    path = raw_path.split("?", 1)[0]
+    if path.endswith("/") and not path.endswith("//"):
+        path = path[:-1]
+    segments = path.split("/")
     if segments[:1] == [""]:
         segments = segments[1:]
     if len(segments) < 2 or segments[0] != "01":
         raise InvalidDigitalLink.one("01", "dl_path")
+    for i, segment in enumerate(segments):
+        if segment == "":
+            ai = segments[i - 1] if i % 2 else (segments[i - 2] if i >= 2 else "01")
+            raise InvalidDigitalLink.one(ai or "path", "dl_empty_segment")
     if len(segments) % 2:
         raise InvalidDigitalLink.one(segments[-1] or "path", "dl_value_missing")
     given = _decode(segments[1], "01")
     if err := gs1.gtin_error(given, "01"):
         raise InvalidDigitalLink([err])
     values: dict[str, str] = {}
-    last = -1
+    order: list[str] = []
     for i in range(2, len(segments), 2):
         ai, raw = segments[i], segments[i + 1]
         if ai not in QUALIFIERS:
             raise InvalidDigitalLink.one(ai or "path", "dl_qualifier_unknown", value=ai)
         if ai in values:
             raise InvalidDigitalLink.one(ai, "dl_qualifier_repeated")
-        position = QUALIFIERS.index(ai)
-        if position < last:
-            raise InvalidDigitalLink.one(ai, "dl_qualifier_order", other=QUALIFIERS[last])
-        last = position
         value = _decode(raw, ai)
         if not value:
             raise InvalidDigitalLink.one(ai, "dl_value_missing")
-        if not SET82.match(value):
-            raise InvalidDigitalLink.one(ai, "dl_charset", max=20)
+        if len(value) > QUALIFIER_MAX[ai] or not SET82.match(value):
+            raise InvalidDigitalLink.one(ai, "dl_charset", max=QUALIFIER_MAX[ai])
         values[ai] = value
+        order.append(ai)
+    _check_order(order)
     return DigitalLink(
         gtin=gs1.normalize_gtin(given),
         given_gtin=given,
         cpv=values.get("22"),
         lot=values.get("10"),
         serial=values.get("21"),
+        tpx=values.get("235"),
     )
 
 
-def parse_attributes(query: dict[str, str]) -> dict[str, str]:
-    """GS1 data attributes from the query string; keys that are not all digits are not GS1's and pass."""
+def _check_order(order: list[str]) -> None:
+    """The qualifiers must be an ordered subsequence of one of QUALIFIER_SEQUENCES."""
+    for sequence in QUALIFIER_SEQUENCES:
+        if all(ai in sequence for ai in order):
+            positions = [sequence.index(ai) for ai in order]
+            for before, after, ai in zip(positions, positions[1:], order[1:], strict=False):
+                if after < before:
+                    raise InvalidDigitalLink.one(ai, "dl_qualifier_order", other=sequence[before])
+            return
+    tpx = "235"
+    other = next(ai for ai in order if ai != tpx)
+    raise InvalidDigitalLink.one(tpx, "dl_qualifier_combination", other=other)
+
+
+def parse_attributes(query: dict[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+    """GS1 data attributes from the query string (pairs, so a repeated AI is seen and refused); keys that are
+    not all digits are not GS1's and pass."""
     attributes: dict[str, str] = {}
-    for key, value in query.items():
+    pairs = query.items() if isinstance(query, dict) else query
+    for key, value in pairs:
         if not key.isdigit():
             continue
+        if key in attributes:
+            raise InvalidDigitalLink.one(key, "dl_attribute_repeated")
         if key in _PATH_ONLY:
             raise InvalidDigitalLink.one(key, "dl_attribute_in_path")
         ai = GS1_AIS.get(key)
@@ -177,12 +245,58 @@ def parse_attributes(query: dict[str, str]) -> dict[str, str]:
     return attributes
 
 
-def parse(raw_path: str, query: dict[str, str] | None = None) -> DigitalLink:
+def parse(raw_path: str, query: dict[str, str] | Iterable[tuple[str, str]] | None = None) -> DigitalLink:
     link = parse_path(raw_path)
     attributes = parse_attributes(query or {})
     if not attributes:
         return link
-    return DigitalLink(link.gtin, link.given_gtin, link.cpv, link.lot, link.serial, attributes)
+    return replace(link, attributes=attributes)
+
+
+def from_compressed(segment: str) -> tuple[DigitalLink, list[tuple[str, str]]]:
+    """The Digital Link a compressed path segment stands for, and its non-GS1 key=value pairs.
+
+    Its element strings are checked exactly as the uncompressed form's would be: the path by `parse_path`,
+    the data attributes by `parse_attributes`. Only GTIN-keyed links are resolved here.
+    """
+    try:
+        elements, others = dl_compression.decompress(segment)
+    except dl_compression.DecompressionError as err:
+        raise InvalidDigitalLink.one("path", "dl_compressed", reason=str(err)) from err
+    return _from_elements(elements), others
+
+
+_PARTIAL = re.compile(r"^/01/([^/]+)/([A-Za-z0-9_-]+)/?$")
+
+
+def from_partially_compressed(raw_path: str) -> tuple[DigitalLink, list[tuple[str, str]]] | None:
+    """`/01/{gtin}/{compressed qualifiers and attributes}` (the standard's partially compressed form), or None."""
+    match = _PARTIAL.match(raw_path.split("?", 1)[0])
+    if match is None:
+        return None
+    try:
+        elements, others = dl_compression.decompress(match.group(2))
+    except dl_compression.DecompressionError:
+        return None
+    if any(ai == "01" for ai, _ in elements):
+        return None
+    return _from_elements([("01", _decode(match.group(1), "01")), *elements]), others
+
+
+def _from_elements(elements: list[tuple[str, str]]) -> DigitalLink:
+    values: dict[str, str] = {}
+    for ai, value in elements:
+        if ai in values:
+            raise InvalidDigitalLink.one(ai, "dl_attribute_repeated")
+        values[ai] = value
+    if "01" not in values:
+        raise InvalidDigitalLink.one(elements[0][0], "dl_primary_key")
+    qualifiers = {ai: values.pop(ai) for ai in QUALIFIERS if ai in values}
+    gtin = values.pop("01")
+    # The path in the order the compressed string gave, so a wrong order is refused as it would be uncompressed.
+    order = [ai for ai, _ in elements if ai in qualifiers]
+    path = "/01/" + encode_value(gtin) + "".join(f"/{ai}/{encode_value(qualifiers[ai])}" for ai in order)
+    return parse(path, list(values.items()))
 
 
 # --- What a scan resolves to ------------------------------------------------------------------
@@ -251,7 +365,9 @@ def resolve_digital_link(link: DigitalLink) -> dict[str, Any]:
     """Everything the consumer page and JSON show, read in a few Core selects.
 
     Statuses are computed on every call from the stored lifecycle and today's date, so a
-    suspension shows at once on every worker. Raises NotFound for an unknown GTIN or lot.
+    suspension shows at once on every worker. Raises NotFound for an unknown GTIN. An unknown lot, and any
+    serial or TPX (the registry records none), walks up to the level above (GS1-Conformant Resolver: links
+    of each level up to the primary key apply): `walk_up` then names the qualifier that was not found.
     """
     product_stmt, standards_stmt, certificates_stmt = _statements()
     row = db.session.execute(product_stmt, {"gtin": link.gtin}).one_or_none()
@@ -316,21 +432,28 @@ def resolve_digital_link(link: DigitalLink) -> dict[str, Any]:
             "expires_on": ocop_expires,
             "is_valid": bool(ocop_expires and row.ocop_decision_date <= today < ocop_expires),
         }
+    result["walk_up"] = None
     if link.lot is not None:
         result["batch"] = _batch(row.id, link.lot)
+        if result["batch"] is None:
+            above = link.up().up() if link.serial else link.up()
+            result["walk_up"] = {"ai": "10", "value": link.lot, "to": above.path}
+    if result["walk_up"] is None and (link.serial is not None or link.tpx is not None):
+        ai, value = ("21", link.serial) if link.serial is not None else ("235", link.tpx)
+        result["walk_up"] = {"ai": ai, "value": value, "to": link.up().path}
     problems = [c for c in certificates if c["status"] != "valid"]
     result["warning"] = bool(problems) or row.status == "withdrawn"
     return result
 
 
-def _batch(product_id: int, lot: str) -> dict[str, Any]:
+def _batch(product_id: int, lot: str) -> dict[str, Any] | None:
     batch = db.session.execute(
         select(Batch.id, Batch.lot, Batch.produced_on, Batch.expires_on, Batch.quantity, Batch.unit).where(
             Batch.product_id == product_id, Batch.lot == lot
         )
     ).one_or_none()
     if batch is None:
-        raise NotFound("unknown_lot")
+        return None
     events = []
     stmt = (
         select(TraceEvent, Commune.name, Organization.name)

@@ -21,7 +21,7 @@ from registry.errors import Forbidden
 from registry.extensions import db
 from registry.models import Certificate, Organization, OutboxMessage, Product, Province, User
 from registry.models.product import OCOP_VALIDITY_MONTHS, add_months
-from registry.services import audit, permissions
+from registry.services import audit, digital_link, permissions
 
 # The thresholds, nearest first: an item is in the bucket of the first one its days left fit under.
 THRESHOLDS = (7, 30, 90)
@@ -238,7 +238,7 @@ def _texts(item: Reminder, base_url: str) -> dict[str, tuple[str, str]]:
             f"{when}, {item.days_left} days from now. Please contact the certification body to renew it.\n{link}",
         )
     else:
-        link = f"{base_url}/01/{item.gtin.zfill(14)}" if item.gtin else base_url
+        link = digital_link.build_uri(base_url, item.gtin.zfill(14)) if item.gtin else base_url
         vi = (
             f"Xếp hạng OCOP {item.ocop_stars} sao của {item.label} hết hạn sau {item.days_left} ngày ({when})",
             f"Xếp hạng OCOP {item.ocop_stars} sao của sản phẩm {item.label} ({org.name}, MST {org.tax_code}, "

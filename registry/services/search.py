@@ -76,7 +76,7 @@ def jump_target(q: str) -> str | None:
     compact = re.sub(r"[\s-]", "", text)
     if _DIGITS.fullmatch(compact):
         gtin = compact.zfill(14)
-        return f"/01/{gtin}" if gs1.gtin_error(gtin) is None else None
+        return digital_link.build_path(gtin) if gs1.gtin_error(gtin) is None else None
     if "/01/" in text:
         path = urlsplit(text if "://" in text else "https://x/" + text.lstrip("/")).path
         try:

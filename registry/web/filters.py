@@ -9,6 +9,7 @@ from babel.numbers import format_decimal
 from flask import Flask
 
 from registry import vocabulary as labels
+from registry.services import digital_link
 from registry.services.timefmt import VN
 
 from .i18n import select_locale
@@ -54,6 +55,7 @@ def num(value: float | None, decimals: int = 0, lang: str | None = None) -> str:
 
 
 def register_filters(app: Flask) -> None:
+    app.add_template_global(digital_link.build_path, "digital_link_path")
     app.add_template_filter(vntime, "vntime")
     app.add_template_filter(codename, "codename")
     app.add_template_filter(num, "num")

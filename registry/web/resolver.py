@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import os
 import threading
+import unicodedata
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, Flask, Response, current_app, g, json, redirect, render_template, request, request_finished
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    json,
+    redirect,
+    render_template,
+    request,
+    request_finished,
+)
 from flask.blueprints import BlueprintSetupState
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
 from registry import vocabulary
@@ -19,7 +34,7 @@ from registry.errors import FieldError, InvalidInput, NotFound
 from registry.extensions import limiter
 from registry.messages import SUPPORTED, problem_title, render_rule
 from registry.models.report import REPORT_KINDS
-from registry.services import consumer_reports, digital_link
+from registry.services import consumer_reports, digital_link, dl_compression
 from registry.services.digital_link import DigitalLink, InvalidDigitalLink
 from registry.services.scan_cache import DEFAULT_CHECK_SECONDS, Cached, ScanCache, subscribe
 from registry.services.timefmt import today_vn
@@ -30,12 +45,22 @@ bp = Blueprint("resolver", __name__, template_folder="templates")
 
 VOC = "https://gs1.org/voc/"
 LINKSET = "application/linkset+json"
+JSON_LD = "application/ld+json"
 PROBLEM_TYPE = "https://registry.invalid/problems/"
 # Link types this resolver can answer, by their compact (gs1:) name.
-KNOWN_LINK_TYPES = ("pip", "certificationInfo", "traceability", "epcis", "defaultLink")
+KNOWN_LINK_TYPES = ("pip", "certificationInfo", "traceability", "epcis", "defaultLink", "defaultLinkMulti")
 # The scan answer depends on nothing but the URL and these headers: no cookie is read or set, so a
 # shared cache (proxy, CDN) may keep it. The report form, which needs a CSRF token, has its own page.
 VARY = "Accept, Accept-Language"
+# CORS as the GS1-Conformant Resolver standard asks (a browser client such as GS1's test suite reads every answer).
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since",
+    "Access-Control-Expose-Headers": "Link, Location, Content-Language, Vary, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+OWL_SAME_AS = "owl:sameAs"
 _NONCE_BYTES = NONCE_PLACEHOLDER.encode()
 _cache_lock = threading.Lock()
 
@@ -92,6 +117,9 @@ TEXT: dict[str, dict[str, str]] = {
         "not_found_lot": "Sản phẩm này không có lô {lot} trong cơ sở dữ liệu.",
         "bad_link": "Đường dẫn mã sản phẩm không hợp lệ",
         "switch": "English",
+        "walk_up_10": "Lô {value} chưa được ghi nhận trong cơ sở dữ liệu; dưới đây là thông tin của sản phẩm.",
+        "walk_up_21": "Số sê-ri {value} chưa được ghi nhận trong cơ sở dữ liệu; dưới đây là thông tin ở cấp trên.",
+        "walk_up_235": "Mã TPX {value} chưa được ghi nhận trong cơ sở dữ liệu; dưới đây là thông tin của sản phẩm.",
     },
     "en": {
         "site": "Product check",
@@ -145,6 +173,9 @@ TEXT: dict[str, dict[str, str]] = {
         "not_found_lot": "This product has no lot {lot} in the registry.",
         "bad_link": "This product link is not valid",
         "switch": "Tiếng Việt",
+        "walk_up_10": "Lot {value} is not recorded in the registry; here is the product's information.",
+        "walk_up_21": "Serial number {value} is not recorded in the registry; here is the information one level up.",
+        "walk_up_235": "TPX {value} is not recorded in the registry; here is the product's information.",
     },
 }
 # The timeline's names of business steps, from the one bilingual table (registry/vocabulary.py).
@@ -210,9 +241,9 @@ def _wanted() -> str:
 def _wanted_for(accept: str) -> str:
     """Memoised per header value: phones and scanners send a handful of distinct Accept headers."""
     best = parse_accept_header(accept, MIMEAccept).best_match(
-        ["text/html", "application/json", LINKSET], default="text/html"
+        ["text/html", "application/json", LINKSET, JSON_LD], default="text/html"
     )
-    return {"application/json": "json", LINKSET: "linkset"}.get(best or "", "html")
+    return {"application/json": "json", LINKSET: "linkset", JSON_LD: "jsonld"}.get(best or "", "html")
 
 
 def _json(body: Any, status: int = 200, mimetype: str = "application/json") -> Response:
@@ -258,8 +289,7 @@ def _error(lang: str, status: int, code: str, message: str, errors: list[FieldEr
 
 
 def _parse(suffix: str = "") -> DigitalLink:
-    query = {k: v for k, v in request.args.items()}
-    return digital_link.parse(_raw_path(suffix), query)
+    return digital_link.parse(_raw_path(suffix), list(request.args.items(multi=True)))
 
 
 def _not_found(lang: str, err: NotFound, link: DigitalLink, cached: bool = False) -> Response:
@@ -276,17 +306,33 @@ def _not_found(lang: str, err: NotFound, link: DigitalLink, cached: bool = False
 # --- links -----------------------------------------------------------------------------------
 
 
+def item_description(data: dict[str, Any]) -> str:
+    link: DigitalLink = data["link"]
+    text = f"{data['product']['name']} — {data['producer']['name']}"
+    if data["batch"] is not None:
+        text += f" — {link.lot}"
+    return text
+
+
 def linkset(data: dict[str, Any], lang: str) -> dict[str, Any]:
-    """The RFC 9264 linkset of one Digital Link, with GS1 link types as full vocabulary URIs."""
+    """The RFC 9264 linkset of one Digital Link, with GS1 link types as full vocabulary URIs.
+
+    The anchor is the request's uncompressed, canonical Digital Link. The default link is the consumer page
+    at the Digital Link itself with no attribute but its title (the standard: a default link is not
+    qualified by language, context or media type); the page in each language is a `defaultLinkMulti` and a
+    `pip` with its `hreflang`. Links of each level up to the GTIN are included (the product's pages and
+    certificates for a lot; a lot's trace for its items).
+    """
     base, link = _base(), data["link"]
     anchor = base + link.path
     name = data["product"]["name"]
-    entry: dict[str, Any] = {"anchor": anchor}
+    entry: dict[str, Any] = {"anchor": anchor, "itemDescription": item_description(data)}
     pages = [
         {"href": f"{anchor}?lang={code}", "title": name, "type": "text/html", "hreflang": [code]}
         for code in (lang, "en" if lang == "vi" else "vi")
     ]
-    entry[VOC + "defaultLink"] = [pages[0]]
+    entry[VOC + "defaultLink"] = [{"href": anchor, "title": name}]
+    entry[VOC + "defaultLinkMulti"] = pages
     entry[VOC + "pip"] = pages
     certs = data["certificates"]
     if certs:
@@ -312,8 +358,37 @@ def linkset(data: dict[str, Any], lang: str) -> dict[str, Any]:
     return {"linkset": [entry]}
 
 
+def _ascii(text: str) -> str:
+    """A Link header title: HTTP header values are Latin-1, and GS1's test suite splits the header on commas."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = decomposed.encode("ascii", "ignore").decode("ascii")
+    return " ".join(bare.replace('"', "'").replace(",", " ").replace(";", " ").replace("\\", " ").split())
+
+
+def link_header(links: dict[str, Any], extra: list[str] | None = None) -> str:
+    """Every link of the linkset as an RFC 8288 Link header (rel, title, hreflang, type), then the linkset itself.
+
+    Titles are ASCII (`title`) with the exact text as `title*` (RFC 8187)."""
+    entry = links["linkset"][0]
+    parts = list(extra or [])
+    for rel, targets in entry.items():
+        if rel in ("anchor", "itemDescription"):
+            continue
+        short = "gs1:" + rel.removeprefix(VOC)
+        for target in targets:
+            item = f'<{target["href"]}>; rel="{short}"; title="{_ascii(target["title"])}"'
+            item += f"; title*=UTF-8''{quote(target['title'], safe='')}"
+            if "hreflang" in target:
+                item += f'; hreflang="{target["hreflang"][0]}"'
+            if "type" in target:
+                item += f'; type="{target["type"]}"'
+            parts.append(item)
+    parts.append(f'<{entry["anchor"]}?linkType=linkset>; rel="linkset"; type="{LINKSET}"; title="Linkset"')
+    return ", ".join(parts)
+
+
 def _link_type_key(raw: str) -> str | None:
-    for prefix in ("gs1:", VOC):
+    for prefix in ("gs1:", VOC, "http://gs1.org/voc/"):
         if raw.startswith(prefix) and raw[len(prefix) :] in KNOWN_LINK_TYPES:
             return VOC + raw[len(prefix) :]
     return None
@@ -358,7 +433,9 @@ def _to_cache(response: Response) -> Cached:
     return Cached(response.status_code, response.get_data(), response.mimetype or "text/html", headers)
 
 
-@bp.get("/01/<path:rest>")
+@bp.get("/01/", defaults={"rest": ""}, merge_slashes=False)
+@bp.get("/01//<path:rest>", merge_slashes=False)
+@bp.get("/01/<path:rest>", merge_slashes=False)
 def resolve(rest: str) -> Response:
     """Answers the page, JSON and linkset from the scan cache; only link-type redirects skip it."""
     g.scan_answer = True
@@ -367,23 +444,90 @@ def resolve(rest: str) -> Response:
     try:
         link = _parse()
     except InvalidDigitalLink as err:
-        return _error(lang, 400, "invalid_digital_link", t["bad_link"], err.errors)
+        try:
+            partial = digital_link.from_partially_compressed(_raw_path())
+        except InvalidDigitalLink as worse:
+            return _error(lang, 400, "invalid_digital_link", t["bad_link"], worse.errors)
+        if partial is None:
+            return _error(lang, 400, "invalid_digital_link", t["bad_link"], err.errors)
+        return _answer_compressed(*partial, lang)
     if not link.is_canonical:
         query = request.query_string.decode()
         return redirect(link.path + (f"?{query}" if query else ""), 301)  # type: ignore[return-value]
-    link_type = request.args.get("linkType")
+    return _answer(link, lang)
+
+
+@bp.get("/<string(minlength=8):segment>")
+def resolve_compressed(segment: str) -> Response:
+    """A compressed GS1 Digital Link (`/AQnYUc1gmiERBhQ0ytiyZuAGOLc1TQ`), answered as its uncompressed form is,
+    with that form in the Link header as `owl:sameAs` and `canonical` (GS1-Conformant Resolver: a compressed
+    request exposes its uncompressed URI). A single path segment that is not one is the site's plain 404."""
+    if not dl_compression.COMPRESSED.match(segment):
+        return _not_compressed()
+    try:
+        link, others = digital_link.from_compressed(segment)
+    except InvalidDigitalLink as err:
+        if any(e.rule in ("dl_compressed", "dl_primary_key") for e in err.errors):
+            return _not_compressed()  # not a Digital Link, or one of a key this resolver does not serve (as /00/…)
+        lang = scan_locale()
+        return _error(lang, 400, "invalid_digital_link", TEXT[lang]["bad_link"], err.errors)
+    g.scan_answer = True
+    return _answer_compressed(link, others, scan_locale())
+
+
+def _answer_compressed(link: DigitalLink, others: list[tuple[str, str]], lang: str) -> Response:
+    try:  # the request's own query string adds data attributes, refused twice as it would be uncompressed
+        extra = digital_link.parse_attributes(list(request.args.items(multi=True)) + list(link.attributes.items()))
+    except InvalidDigitalLink as err:
+        return _error(lang, 400, "invalid_digital_link", TEXT[lang]["bad_link"], err.errors)
+    if extra:
+        link = replace(link, attributes=extra)
+    passed = [(k, v) for k, v in list(request.args.items(multi=True)) + others if not k.isdigit()]
+    uncompressed = _base() + link.uri_path
+    if passed:
+        uncompressed += ("&" if link.attributes else "?") + urlencode(passed)
+    response = _answer(link, lang, args=MultiDict(list(link.attributes.items()) + passed), store=False)
+    same = f'<{uncompressed}>; rel="{OWL_SAME_AS}", <{uncompressed}>; rel="canonical"'
+    current = response.headers.get("Link")
+    response.headers["Link"] = same + (f", {current}" if current else "")
+    return response
+
+
+def _not_compressed() -> Response:
+    """What the site answered before this route existed: a redirect to the page with a trailing slash, or 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(request.path + "/", method="GET")
+    except HTTPException:
+        abort(404)
+    query = request.query_string.decode()
+    return redirect(request.path + "/" + (f"?{query}" if query else ""), 308)  # type: ignore[return-value]
+
+
+def _answer(link: DigitalLink, lang: str, args: dict[str, str] | None = None, store: bool = True) -> Response:
+    """The answer to a valid, canonical Digital Link: a link-type redirect, or the page, JSON or linkset.
+
+    A plain request is answered in place with the consumer page (or JSON): the registry is itself the target of
+    the default link, which is this very URI (see README, GS1 resolver conformance).
+    """
+    args = request.args if args is None else args
+    link_type = args.get("linkType")
     wanted = _wanted()
-    if link_type in ("linkset", "all") or (link_type is None and wanted == "linkset"):
-        kind = "linkset"
+    if wanted == "jsonld" and link_type in (None, "linkset", "all"):
+        kind = "linkset_jsonld"  # the linkset as linked data (the resolver standard's SHOULD)
+    elif link_type in ("linkset", "all") or (link_type is None and wanted == "linkset"):
+        # An explicit `Accept: application/json` gets the same linkset labelled as plain JSON (GS1's test suite).
+        kind = "linkset_json" if link_type and wanted == "json" else "linkset"
     elif link_type:
-        return _by_link_type(link, lang, link_type)
+        return _by_link_type(link, lang, link_type, args)
     else:
         kind = wanted
     cache = scan_cache()
     if not cache.enabled:
         return _render(link, lang, kind)
     generation = cache.generation()  # before reading anything, so a write noticed meanwhile wins
-    request.environ[scan_front.MARK] = (generation, csp_nonce())  # the front door may keep this answer
+    if store:
+        request.environ[scan_front.MARK] = (generation, csp_nonce())  # the front door may keep this answer
     key = (link.path, tuple(sorted(link.attributes.items())), kind, lang, today_vn())
     hit = cache.get(key)
     if hit is not None:
@@ -403,28 +547,69 @@ def _render(link: DigitalLink, lang: str, kind: str) -> Response:
     links = linkset(data, lang)
     if kind == "linkset":
         response = _json(links, mimetype=LINKSET)
+    elif kind == "linkset_json":
+        response = _json(links)
+    elif kind == "linkset_jsonld":
+        response = _json({"@context": _base() + LINKSET_CONTEXT_PATH, **links}, mimetype=JSON_LD)
     elif kind == "json":
         response = _json(_scan_json(data, links))
     else:
-        response = _page(lang, 200, cached, mode="product", d=data, here=link.path, report_url=link.path + "/report")
-    response.headers["Link"] = f'<{_base()}{link.path}?linkType=linkset>; rel="linkset"; type="{LINKSET}"'
+        response = _page(
+            lang,
+            200,
+            cached,
+            mode="product",
+            d=data,
+            here=link.path,
+            report_url=link.path + "/report",
+            walk_up=_walk_up_text(data, lang),
+        )
+    response.headers["Link"] = link_header(links)
     response.headers["Vary"] = VARY
     response.headers["Content-Language"] = lang
     return response
 
 
-def _by_link_type(link: DigitalLink, lang: str, link_type: str) -> Response:
+def _walk_up_text(data: dict[str, Any], lang: str) -> str | None:
+    walk = data.get("walk_up")
+    if not walk:
+        return None
+    return TEXT[lang]["walk_up_" + walk["ai"]].format(value=walk["value"])
+
+
+def _by_link_type(link: DigitalLink, lang: str, link_type: str, args: Any) -> Response:
+    """A 307 to the requested link type's target, passing on every other key=value pair of the query string."""
     try:
         data = digital_link.resolve_digital_link(link)
     except NotFound as err:
         return _not_found(lang, err, link)
     key = _link_type_key(link_type)
-    targets = linkset(data, lang)["linkset"][0].get(key) if key else None
+    links = linkset(data, lang)
+    targets = links["linkset"][0].get(key) if key else None
     if not targets:
         message = render_rule("link_type_unknown", lang, "linkType", {"value": link_type})
         return _error(lang, 404, "not_found", message)
     chosen = next((x for x in targets if lang in x.get("hreflang", [lang])), targets[0])
-    return redirect(chosen["href"], 307)  # type: ignore[return-value]
+    target = _with_query(chosen["href"], [(k, v) for k, v in _pairs(args) if k != "linkType"])
+    response = redirect(target, 307)
+    response.headers["Link"] = link_header(links)
+    response.headers["Vary"] = VARY
+    return response  # type: ignore[return-value]
+
+
+def _with_query(target: str, passed: list[tuple[str, str]]) -> str:
+    """`target` with the request's key=value pairs added, those the target already names keeping its value."""
+    parts = urlsplit(target)
+    own = parse_qsl(parts.query, keep_blank_values=True)
+    names = {k for k, _ in own}
+    query = urlencode(own + [(k, v) for k, v in passed if k not in names])
+    return urlunsplit(parts._replace(query=query))
+
+
+def _pairs(args: Any) -> list[tuple[str, str]]:
+    if hasattr(args, "items") and callable(getattr(args, "getlist", None)):
+        return list(args.items(multi=True))
+    return list(args.items())
 
 
 def _scan_json(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
@@ -439,6 +624,8 @@ def _scan_json(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
         cert["verify_url"] = f"{base}/verify/{cert['id']}"
     if data["link"].attributes:
         body["attributes"] = dict(data["link"].attributes)
+    if data.get("walk_up"):
+        body["walk_up"]["to"] = base + body["walk_up"]["to"]
     return body
 
 
@@ -477,7 +664,7 @@ def _report_page(lang: str, link: DigitalLink, data: dict[str, Any], status: int
     return response
 
 
-@bp.get("/01/<path:rest>/report")
+@bp.get("/01/<path:rest>/report", merge_slashes=False)
 def report_form(rest: str) -> Response:
     """The consumer's "report a problem" form, on a page of its own so the scan page needs no session."""
     lang = scan_locale()
@@ -488,7 +675,7 @@ def report_form(rest: str) -> Response:
     return _report_page(lang, link, data, form={}, field_errors={})
 
 
-@bp.post("/01/<path:rest>/report")
+@bp.post("/01/<path:rest>/report", merge_slashes=False)
 @limiter.limit("5/minute")
 def report(rest: str) -> Response:
     lang = scan_locale()
@@ -512,18 +699,50 @@ def report(rest: str) -> Response:
 
 @bp.get("/.well-known/gs1resolver")
 def resolver_description() -> Response:
+    """The resolver description file, valid against GS1's 1.2.0 schema (description-file-schema)."""
     base = _base()
     return _json(
         {
             "name": "Cơ sở dữ liệu OCOP và tiêu chuẩn / OCOP and standards registry",
             "resolverRoot": base,
-            "supportedPrimaryKeys": ["gtin"],
-            "supportedContextValuesEnumerated": [],
+            "supportedPrimaryKeys": ["01"],
+            "supportedLinkType": [{"namespace": VOC, "prefix": "gs1:"}],
             "linkTypeDefaultCanBeLinkset": True,
-            "supportedLinkTypes": [{"namespace": VOC, "prefix": "gs1:", "linkTypes": list(KNOWN_LINK_TYPES)}],
-            "supportedLanguages": ["vi", "en"],
-            "validatesRequests": True,
-            "keyQualifiers": {"gtin": ["22", "10", "21"]},
-            "contact": {"url": base + "/"},
+            "supportedContextValuesEnumerated": [],
+            "jsonLdContextLocation": base + LINKSET_CONTEXT_PATH,
+            "contact": {"fn": "OCOP and standards registry", "hasAddress": {"region": "Việt Nam"}},
         }
     )
+
+
+LINKSET_CONTEXT_PATH = "/.well-known/linkset-context.jsonld"
+
+
+@bp.get(LINKSET_CONTEXT_PATH)
+def linkset_context() -> Response:
+    """The JSON-LD context that reads a linkset served as JSON as linked data (GS1 link types as gs1: terms)."""
+    context = {
+        "@context": {
+            "@version": 1.1,
+            "gs1": VOC,
+            "linkset": "@graph",
+            "anchor": "@id",
+            "href": "@id",
+            "itemDescription": "gs1:productDescription",
+            "title": "http://purl.org/dc/terms/title",
+            "type": "http://purl.org/dc/terms/format",
+            "hreflang": "http://purl.org/dc/terms/language",
+        }
+    }
+    response = _json(context, mimetype="application/ld+json")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Every resolver answer (scans, redirects, errors, OPTIONS preflights, the description file) allows any origin."""
+    for name, value in CORS_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

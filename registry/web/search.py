@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from registry.extensions import limiter
 from registry.models import Product
+from registry.services import digital_link
 from registry.services import search as finder
 from registry.services.timefmt import today_vn
 
@@ -31,7 +32,7 @@ def _product(p: Product) -> dict[str, Any]:
         "ocop_group": p.ocop_group,
         "is_key_product": p.is_key_product,
         "organization": {"id": org.id, "name": org.name, "province": org.province.slug},
-        "url": f"/01/{p.gtin}" if p.gtin else None,
+        "url": digital_link.build_path(p.gtin) if p.gtin else None,
     }
 
 

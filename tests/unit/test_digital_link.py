@@ -94,4 +94,4 @@ def test_every_digital_link_rule_reads_in_both_languages():
         en = render_rule(rule, "en", "10", {"other": "21", "max": 20, "format": "N2+N6", "value": "x"})
         assert vi != en and "{" not in en.replace("{GTIN}", "").replace("{CPV}", "").replace("{lot}", "").replace(
             "{serial}", ""
-        )
+        ).replace("{TPX}", "")

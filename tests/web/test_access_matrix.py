@@ -109,6 +109,10 @@ PUBLIC_PAGES = {
     ("POST", "/login"),
     ("POST", "/logout"),
     ("GET", "/.well-known/gs1resolver"),
+    ("GET", "/.well-known/linkset-context.jsonld"),
+    ("GET", "/<string(minlength=8):segment>"),  # compressed GS1 Digital Links
+    ("GET", "/01/"),
+    ("GET", "/01//<path:rest>"),
     ("GET", "/.well-known/registry-keys.json"),
     ("GET", "/01/<path:rest>"),
     ("GET", "/01/<path:rest>/report"),

@@ -60,7 +60,7 @@ def test_the_queue_lists_open_reports_with_product_and_batch_links_and_a_report_
     login(client, world.user("inspector"))
     page = client.get("/inspect/reports").get_data(as_text=True)
     assert "Tem chống giả bị bong" in page and "0912 345 678" in page
-    assert f'href="/01/{product.gtin}"' in page and f'href="/01/{product.gtin}/10/L-2026/07"' in page
+    assert f'href="/01/{product.gtin}"' in page and f'href="/01/{product.gtin}/10/L-2026%2F07"' in page
 
     res = post(client, "/inspect/reports", {}, action=f"/inspect/reports/{report.id}/investigate")
     assert res.status_code == 302

@@ -190,7 +190,7 @@ def test_the_linkset_follows_rfc_9264_and_gs1_link_types(scene, client):
     voc = "https://gs1.org/voc/"
     assert {voc + "pip", voc + "defaultLink", voc + "certificationInfo", voc + "traceability"} <= set(entry)
     for key, targets in entry.items():
-        if key != "anchor":
+        if key not in ("anchor", "itemDescription"):
             assert all(t["href"].startswith(BASE) and t["title"] for t in targets)
     assert entry[voc + "traceability"][0]["href"] == f"{BASE}/api/v1/batches/{scene['batch']['id']}/events"
 
@@ -228,11 +228,17 @@ def test_malformed_paths_get_a_400_that_says_what_is_wrong(client, path, field, 
     assert page.status_code == 400 and "Đường dẫn mã sản phẩm không hợp lệ" in page.get_data(as_text=True)
 
 
-def test_unknown_gtin_or_lot_is_a_friendly_404(scene, client):
+def test_unknown_gtin_is_a_friendly_404_and_an_unknown_lot_walks_up_to_the_product(scene, client):
     res = client.get(f"/01/{valid_gtin13(99).zfill(14)}", headers=HTML)
     assert res.status_code == 404 and "chưa được đăng ký" in res.get_data(as_text=True)
     res = client.get(f"/01/{scene['gtin']}/10/NOPE", headers={**JSON, "Accept-Language": "en"})
-    assert res.status_code == 404 and "no lot NOPE" in res.get_json()["detail"]
+    body = res.get_json()
+    assert res.status_code == 200 and body["batch"] is None and body["product"]["gtin"] == scene["gtin"]
+    assert body["walk_up"] == {"ai": "10", "value": "NOPE", "to": f"{BASE}/01/{scene['gtin']}"}
+    page = client.get(f"/01/{scene['gtin']}/10/NOPE", headers={**HTML, "Accept-Language": "en"})
+    assert page.status_code == 200 and "Lot NOPE is not recorded in the registry" in page.get_data(as_text=True)
+    links = client.get(f"/01/{scene['gtin']}/21/S-1?linkType=linkset").get_json()["linkset"][0]
+    assert links["anchor"] == f"{BASE}/01/{scene['gtin']}/21/S-1" and "https://gs1.org/voc/pip" in links
 
 
 def test_a_consumer_follows_the_scan_pages_link_to_report_a_problem_with_the_csrf_token_and_no_login(scene, client):
@@ -304,7 +310,7 @@ def test_a_scan_answer_sets_no_cookie_and_varies_only_on_accept_and_language(sce
 
 def test_the_resolver_describes_itself_at_well_known(client):
     data = client.get("/.well-known/gs1resolver").get_json()
-    assert data["resolverRoot"] == BASE and data["supportedPrimaryKeys"] == ["gtin"]
+    assert data["resolverRoot"] == BASE and data["supportedPrimaryKeys"] == ["01"]
     assert data["linkTypeDefaultCanBeLinkset"] is True
 
 
