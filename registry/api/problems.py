@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from registry.errors import FieldError, RegistryError
 from registry.messages import SUPPORTED, problem_title, render_rule
 from registry.schemas.fields import field_errors
+from registry.schemas.jsonbody import MalformedJson
 
 PROBLEM_TYPE = "https://registry.invalid/problems/"
 
@@ -57,6 +58,8 @@ def _from_http(err: HTTPException) -> Response:
     data = getattr(err, "data", None) or {}
     if exc is not None and hasattr(exc, "messages"):
         messages = exc.messages
+        if isinstance(exc, MalformedJson):
+            return problem(400, "bad_request", [FieldError("body", exc.rule, exc.params)])
         if status == 400 or "Invalid JSON body." in str(messages):
             return problem(400, "bad_request", [FieldError("body", "malformed_json")])
         flat: Any = messages

@@ -9,16 +9,38 @@ from urllib.parse import urlsplit
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from registry.errors import FieldError
+from registry.services.text import parse_local_number
+
+
+class RuleMessage(str):
+    """A rule code with its JSON-encoded parameters, which no `str.format` may touch.
+
+    marshmallow formats a field's own messages (`make_error` calls `msg.format(**kwargs)`), and the
+    braces of the JSON parameters read as placeholders there: `type|{"expected": "string"}` raised
+    KeyError('"expected"'). Formatting a RuleMessage returns it unchanged, wherever it is used."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> RuleMessage:
+        return self
+
+    def format_map(self, mapping: object) -> RuleMessage:
+        return self
 
 
 def rule_msg(rule: str, **params: Any) -> str:
     """Encode a rule and its parameters as a marshmallow message."""
-    return rule + ("|" + json.dumps(params, ensure_ascii=False, default=str) if params else "")
+    return RuleMessage(rule + ("|" + json.dumps(params, ensure_ascii=False, default=str) if params else ""))
 
 
 def _decode(message: str) -> tuple[str, dict[str, Any]]:
     rule, _, raw = message.partition("|")
-    params = json.loads(raw) if raw else {}
+    try:
+        params = json.loads(raw) if raw else {}
+    except ValueError:  # a library's own message with a "|" in it
+        return "invalid", {}
+    if not isinstance(params, dict):
+        params = {}
     if " " in rule:  # a library's own English sentence slipped through
         return "invalid", {}
     return rule, params
@@ -99,6 +121,24 @@ class Float(fields.Float):
         "too_large": "invalid",
         "special": "invalid",
     }
+
+
+class LocalNumber(Float):
+    """A number, given as a JSON number or as text typed the way people type it here ("1.000,5").
+
+    Where a form (or an API field documented as such) takes text, `parse_local_number` reads it."""
+
+    default_error_messages = {**Float.default_error_messages, "invalid": "number"}
+
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, str):
+            number = parse_local_number(value)
+            if number is None:
+                raise self.make_error("invalid")
+            value = number
+        return super()._validated(value)  # type: ignore[no-any-return]
 
 
 class Bool(fields.Boolean):

@@ -16,10 +16,10 @@ from registry.schemas.fields import (
     Date,
     DateTime,
     Email,
-    Float,
     Int,
     Length,
     List,
+    LocalNumber,
     OneOf,
     QInt,
     QuerySchema,
@@ -129,7 +129,11 @@ class BatchIn(StrictSchema):
     lot = Str(required=True, validate=Length(min=1, max=20))
     produced_on = Date(allow_none=True)
     expires_on = Date(allow_none=True)
-    quantity = Float(allow_none=True, validate=Range(min=0))
+    quantity = LocalNumber(
+        allow_none=True,
+        validate=Range(min=0),
+        metadata={"description": 'A number, or text typed as in Vietnam: "1.000,5" = 1000.5 (see README).'},
+    )
     unit = Str(allow_none=True, validate=Length(max=16))
 
 

@@ -61,3 +61,29 @@ def like_pattern(query: str) -> str:
     """A LIKE pattern matching every word of the folded query, in order."""
     words = [w.replace("\\", "").replace("%", "").replace("_", "") for w in fold(query).split()]
     return "%" + "%".join(w for w in words if w) + "%"
+
+
+# A number as people type it here: "1.000,5" (Vietnamese: dots group thousands, a comma marks the
+# decimals), "1000,5", "1,5", "1000.5", "1 000,5". With one kind of mark only, a comma is the decimal
+# mark, and dots are thousands separators only in groups of three ("1.000" = 1000, "1.5" = 1.5).
+_GROUPED_DOTS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def parse_local_number(text: str) -> float | None:
+    """The number written in `text`, or None if it is not one (no exponents, no inf or nan)."""
+    raw = "".join(text.split()).replace("\u00a0", "").replace("\u202f", "")
+    if not raw or not raw.isascii():
+        return None
+    if "," in raw:
+        whole, _, decimals = raw.rpartition(",")
+        if "," in whole or "." in decimals or not decimals.isdigit():
+            return None
+        if "." in whole and not _GROUPED_DOTS.fullmatch(whole):
+            return None
+        raw = whole.replace(".", "") + "." + decimals
+    elif _GROUPED_DOTS.fullmatch(raw):
+        raw = raw.replace(".", "")
+    if not _PLAIN.fullmatch(raw):
+        return None
+    return float(raw)
