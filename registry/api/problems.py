@@ -56,10 +56,10 @@ def _from_http(err: HTTPException) -> Response:
     status = err.code or 500
     exc = getattr(err, "exc", None)  # webargs attaches the ValidationError here
     data = getattr(err, "data", None) or {}
+    if isinstance(exc, MalformedJson):
+        return problem(400, "bad_request", [FieldError("body", exc.rule, exc.params)])
     if exc is not None and hasattr(exc, "messages"):
         messages = exc.messages
-        if isinstance(exc, MalformedJson):
-            return problem(400, "bad_request", [FieldError("body", exc.rule, exc.params)])
         if status == 400 or "Invalid JSON body." in str(messages):
             return problem(400, "bad_request", [FieldError("body", "malformed_json")])
         flat: Any = messages
