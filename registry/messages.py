@@ -103,6 +103,11 @@ RULES: dict[str, tuple[str, str]] = {
     "file_empty": ("Trường {field}: Tệp rỗng.", "{field}: The file is empty."),
     "malformed_json": ("Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON."),
     "json_object": ("Nội dung gửi lên phải là một đối tượng JSON.", "The request body must be a JSON object."),
+    "already_exists": ("Trường {field}: Giá trị này đã tồn tại.", "{field}: this value already exists."),
+    "in_use": (
+        "Trường {field}: Bản ghi đang được bản ghi khác sử dụng.",
+        "{field}: the record is still used by another record.",
+    ),
     "json_depth": (
         "Nội dung JSON lồng nhau quá {max} cấp.",
         "The JSON body nests deeper than {max} levels.",
@@ -317,6 +322,8 @@ BESIDE: dict[str, tuple[str, str]] = {
     ),
     "date_order": ("Phải sau {other}.", "Must be after {other}."),
     "future_date": ("Không được là ngày trong tương lai.", "May not be in the future."),
+    "already_exists": ("Giá trị này đã tồn tại.", "This value already exists."),
+    "in_use": ("Bản ghi đang được bản ghi khác sử dụng.", "The record is still used by another record."),
     "future_time": (
         "Không được muộn hơn hiện tại quá {minutes} phút.",
         "May not be more than {minutes} minutes in the future.",
