@@ -85,7 +85,7 @@ def _endpoints(world: Any) -> list[tuple[str, str, type[Schema] | Schema, dict[s
             "issued_on": today}),
         ("POST", "/api/v1/batches", resources.BatchIn, {"product_id": product.id, "lot": "L-2"}),
         ("POST", f"/api/v1/batches/{batch.id}/events", resources.EventIn, {
-            "biz_step": "packing", "occurred_at": f"{today}T08:00:00+07:00", "gln": "8938600000009"}),
+            "biz_step": "packing", "occurred_at": f"{today}T08:00:00+07:00", "gln": valid_gtin13(999)}),
         ("POST", "/api/v1/support-activities", resources.ActivityIn, {
             "organization_id": org.id, "kind": "training", "held_on": today}),
         ("POST", "/api/v1/users", resources.UserIn, {
