@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from registry.errors import FieldError
-from registry.services.text import parse_local_number
+from registry.services.text import DIRECTION_OVERRIDES, HIDDEN, parse_local_number, visible
 
 
 class RuleMessage(str):
@@ -76,18 +76,48 @@ _CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
 
 
 class Str(fields.String):
+    """Text, trimmed before its length is checked (`trim=False` for passwords).
+
+    Text that has characters but none that can be seen (spaces, zero-width ones) is `blank` where a
+    value is needed. Free text refuses the bidirectional overrides, which reorder what a reader sees;
+    names and identifiers (`Name`) refuse every hidden character."""
+
     default_error_messages = {
         **_BASE,
         "invalid": rule_msg("type", expected="string"),
         "invalid_utf8": "invalid",
         "control_char": "control_char",
+        "blank": "blank",
+        "invisible_char": "invisible_char",
     }
+    refused: frozenset[str] = DIRECTION_OVERRIDES
+
+    def __init__(self, *, trim: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.trim = trim
+
+    def _needs_value(self) -> bool:
+        return self.required or any(isinstance(v, validate.Length) and (v.min or 0) > 0 for v in self.validators)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if isinstance(text, str) and not _CONTROL.isdisjoint(text):
+        if not isinstance(text, str):
+            return text
+        if not _CONTROL.isdisjoint(text):
             raise self.make_error("control_char")
-        return text
+        if not self.trim:
+            return text
+        if text and not visible(text) and self._needs_value():
+            raise self.make_error("blank")
+        if not self.refused.isdisjoint(text):
+            raise self.make_error("invisible_char")
+        return text.strip()
+
+
+class Name(Str):
+    """A name or an identifier (a code, a number, a lot): no hidden character at all."""
+
+    refused = HIDDEN
 
 
 # Ids and counts are 32-bit integers in the database; a larger number is an input error, not a crash.
@@ -154,7 +184,13 @@ class DateTime(fields.AwareDateTime):
 
 
 class Email(fields.Email):
-    default_error_messages = {**_BASE, "invalid": "email"}
+    default_error_messages = {**_BASE, "invalid": "email", "invisible_char": "invisible_char"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if isinstance(text, str) and not HIDDEN.isdisjoint(text):
+            raise self.make_error("invisible_char")
+        return text.strip() if isinstance(text, str) else text
 
 
 class List(fields.List):

@@ -43,9 +43,11 @@ def _may_issue(actor: User, body_id: int, org: Organization) -> bool:
 
 
 def _duplicate_number(body_id: int, number: str) -> FieldError | None:
-    """A body numbers its certificates once: the same number again is a duplicate."""
+    """A body numbers its certificates once: the same number again, or a look-alike, is a duplicate."""
     clash = db.session.scalar(
-        select(Certificate.id).where(Certificate.certification_body_id == body_id, Certificate.number == number)
+        select(Certificate.id).where(
+            Certificate.certification_body_id == body_id, Certificate.number_folded == fold(number)
+        )
     )
     return FieldError("number", "duplicate", {"value": number}) if clash and number else None
 

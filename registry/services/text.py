@@ -7,6 +7,33 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 
+# Characters that change how text looks without being seen: zero-width ones and the soft hyphen ...
+INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+# ... and the bidirectional controls: overrides, embeddings and isolates reorder what is shown
+# (U+202E shows "gpj.exe" as "exe.jpg"); the marks U+200E/F and U+061C steer it more quietly.
+DIRECTION_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI = DIRECTION_OVERRIDES | frozenset("\u200e\u200f\u061c")
+HIDDEN = INVISIBLE | BIDI
+# Dashes that look like the hyphen-minus: in a code or a number they are the same character.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_LOOKALIKES = {ord(ch): None for ch in HIDDEN} | {ord(ch): "-" for ch in DASHES}
+
+
+def email_key(value: str) -> str:
+    """An address as stored and looked up: compatibility forms folded (fullwidth ａ is a), dash
+    look-alikes made hyphens, hidden characters dropped, lower case."""
+    return unicodedata.normalize("NFKC", unmask(value)).strip().lower()
+
+
+def visible(value: str) -> str:
+    """`value` without its hidden characters and whitespace: empty if nothing in it can be seen."""
+    return "".join(ch for ch in value if ch not in HIDDEN and not ch.isspace())
+
+
+def unmask(value: str) -> str:
+    """Hidden characters dropped and dash look-alikes made hyphens, the first step of every key."""
+    return value.translate(_LOOKALIKES)
+
 
 def nfc(value: str) -> str:
     """Trimmed NFC text with inner runs of whitespace collapsed."""
@@ -18,7 +45,7 @@ def fold(value: str | None) -> str:
     """Lowercase, accent-free form: 'Chè Tân Cương' -> 'che tan cuong', 'Đ' -> 'd'."""
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize("NFD", unmask(value).replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.lower()).strip()
 
@@ -46,10 +73,10 @@ def fast_fold(value: str | None) -> str:
     if not value:
         return ""
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
-    if _NOT_A_DIACRITIC.search(decomposed) is None:
+    if _NOT_A_DIACRITIC.search(decomposed) is None:  # no hidden character or dash look-alike either
         bare = decomposed.encode("ascii", "ignore").decode("ascii")
     else:
-        bare = decomposed.translate(_NO_COMBINING)
+        bare = unmask(decomposed).translate(_NO_COMBINING)
     return " ".join(bare.lower().split())
 
 
