@@ -162,7 +162,8 @@ def _summary(output: str) -> str:
 
 def main() -> int:
     target = int(os.environ.get("FUZZ_CALLS", "10000"))
-    examples = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+    examples = int(os.environ.get("FUZZ_EXAMPLES", "30"))
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per call is noise here
     url, admin = _scratch_database()
     instance = Path(tempfile.mkdtemp(prefix="registry-fuzz-"))
     port = free_port()
