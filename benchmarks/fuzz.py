@@ -121,7 +121,7 @@ def _prepare(url: str, instance: Path, port: int) -> tuple[Any, str]:
     return app, token
 
 
-def _schemathesis(base: str, token: str, seed: int, examples: int) -> str:
+def _schemathesis(base: str, token: str, seed: int, examples: int, workdir: Path) -> str:
     cmd = [
         str(VENV_BIN / "schemathesis"),
         "run",
@@ -147,7 +147,8 @@ def _schemathesis(base: str, token: str, seed: int, examples: int) -> str:
         "DELETE /api/v1/auth/token",
         "--no-color",
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # In a scratch directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=workdir)
     return done.stdout + done.stderr
 
 
@@ -180,7 +181,7 @@ def main() -> int:
         while tally.calls < target:
             rounds += 1
             before = tally.calls
-            output = _schemathesis(base, token, seed=rounds, examples=examples)
+            output = _schemathesis(base, token, seed=rounds, examples=examples, workdir=instance)
             print(f"round {rounds}: {tally.calls - before} calls ({tally.calls} in all)", flush=True)
             if tally.calls == before:
                 print(output)
