@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from registry.errors import Conflict, InvalidInput
 from registry.extensions import db
@@ -135,3 +136,15 @@ def test_a_check_or_reference_refused_by_the_database_is_a_422_naming_the_field(
     assert caught.value.errors[0].field == "organization_id"
     assert caught.value.errors[0].params == {"value": "987654"}
     assert db.session.scalar(select(func.count()).select_from(Product)) == 1
+
+
+def test_a_constraint_refusal_outside_the_orm_is_the_same_problem(app, world, race_world):
+    """A Core statement (no flush) refused by the database: the API's handler maps it the same way."""
+    batches.create_batch(world.admin, {"product_id": race_world["product"].id, "lot": "A"})
+    with pytest.raises(IntegrityError) as caught:
+        db.session.execute(Batch.__table__.insert().values(product_id=race_world["product"].id, lot="A"))
+    with app.test_request_context("/api/v1/batches", method="POST", headers={"Accept-Language": "vi"}):
+        res = app.make_response(app.handle_user_exception(caught.value))
+    assert res.status_code == 409 and res.mimetype == "application/problem+json"
+    assert [e["field"] for e in res.get_json()["errors"]] == ["lot"]
+    assert db.session.scalar(select(func.count()).select_from(Batch)) == 1
