@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CATALOGUES := registry/translations
 MO := $(CATALOGUES)/en/LC_MESSAGES/messages.mo
 
-.PHONY: help run test lint fmt migrate seed bench check-migrations install translations clean
+.PHONY: help run test lint fmt migrate seed bench fuzz check-migrations install translations clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ check-migrations: $(STAMP) ## fail if the models and the migrations disagree
 
 bench: $(STAMP) ## run the benchmarks (see benchmarks/README.md)
 	$(BIN)/python -m benchmarks
+
+fuzz: $(STAMP) ## schemathesis --checks all, >= 10,000 calls against PostgreSQL (FUZZ_DATABASE_URL); counts 5xx
+	$(BIN)/python -m benchmarks.fuzz
 
 clean: ## remove the virtual environment and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

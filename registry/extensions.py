@@ -15,8 +15,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from registry.database import Base
+from registry.integrity import RegistrySession
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RegistrySession})
 # Models subclass `Model`: Flask-SQLAlchemy's `db.Model`, which type checkers see as our declarative base.
 if TYPE_CHECKING:
     Model = Base

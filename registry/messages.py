@@ -103,6 +103,35 @@ RULES: dict[str, tuple[str, str]] = {
     "file_empty": ("Trường {field}: Tệp rỗng.", "{field}: The file is empty."),
     "malformed_json": ("Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON."),
     "json_object": ("Nội dung gửi lên phải là một đối tượng JSON.", "The request body must be a JSON object."),
+    "already_exists": ("Trường {field}: Giá trị này đã tồn tại.", "{field}: this value already exists."),
+    "in_use": (
+        "Trường {field}: Bản ghi đang được bản ghi khác sử dụng.",
+        "{field}: the record is still used by another record.",
+    ),
+    "json_depth": (
+        "Nội dung JSON lồng nhau quá {max} cấp.",
+        "The JSON body nests deeper than {max} levels.",
+    ),
+    "lone_surrogate": (
+        "Nội dung JSON chứa ký tự surrogate đơn lẻ (\\ud800–\\udfff), không phải văn bản Unicode hợp lệ.",
+        "The JSON body contains a lone surrogate (\\ud800–\\udfff), which is not valid Unicode text.",
+    ),
+    "blank": (
+        "Trường {field} không được để trống hoặc chỉ gồm khoảng trắng, ký tự vô hình.",
+        "{field} may not be blank (only spaces or invisible characters).",
+    ),
+    "invisible_char": (
+        "Trường {field} chứa ký tự vô hình hoặc ký tự điều khiển hướng chữ (như U+200B, U+202E) không được phép.",
+        "{field} contains an invisible or text-direction control character (such as U+200B, U+202E).",
+    ),
+    "future_time": (
+        "Trường {field}: Thời điểm không được muộn hơn hiện tại quá {minutes} phút.",
+        "{field} may not be more than {minutes} minutes in the future.",
+    ),
+    "number": (
+        "Trường {field} phải là một số (ví dụ 1.000,5 hoặc 1000.5).",
+        "{field} must be a number (for example 1.000,5 or 1000.5).",
+    ),
     "transition": (
         "Không thể thực hiện '{action}' với chứng nhận đang ở trạng thái {status}.",
         "The action '{action}' is not allowed for a certificate that is {status}.",
@@ -352,6 +381,21 @@ BESIDE: dict[str, tuple[str, str]] = {
     ),
     "date_order": ("Phải sau {other}.", "Must be after {other}."),
     "future_date": ("Không được là ngày trong tương lai.", "May not be in the future."),
+    "already_exists": ("Giá trị này đã tồn tại.", "This value already exists."),
+    "in_use": ("Bản ghi đang được bản ghi khác sử dụng.", "The record is still used by another record."),
+    "future_time": (
+        "Không được muộn hơn hiện tại quá {minutes} phút.",
+        "May not be more than {minutes} minutes in the future.",
+    ),
+    "blank": (
+        "Không được để trống hoặc chỉ gồm khoảng trắng, ký tự vô hình.",
+        "May not be blank (only spaces or invisible characters).",
+    ),
+    "invisible_char": (
+        "Có ký tự vô hình hoặc ký tự điều khiển hướng chữ (như U+200B, U+202E) không được phép.",
+        "Contains an invisible or text-direction control character (such as U+200B, U+202E).",
+    ),
+    "number": ("Phải là một số (ví dụ 1.000,5 hoặc 1000.5).", "Must be a number (for example 1.000,5 or 1000.5)."),
     "unknown_reference": ("Không tìm thấy bản ghi {value}.", "No record {value} exists."),
     "organization_other_province": (
         "Tổ chức {value} không thuộc {province}.",

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from registry.models import SupportActivity
 from registry.schemas.resources import ActivityArgs, ActivityIn, ActivityOut, page_schema
 from registry.services import activities
 from registry.services.common import get_or_404, paginate
 
+from .blueprint import Blueprint
 from .common import actor, envelope, province_id
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="Guidance, training and other support")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 
 from registry.errors import Unauthorized
 from registry.extensions import limiter
@@ -13,12 +12,14 @@ from registry.schemas.resources import TokenIn, TokenOut, UserArgs, UserIn, User
 from registry.services import users
 from registry.services.common import paginate
 
-from .common import actor, envelope, province_id
+from .blueprint import Blueprint
+from .common import actor, anonymous_write, envelope, province_id
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Tokens and users")
 
 
 @blp.route("/auth/token", methods=["POST"])
+@anonymous_write
 @limiter.limit("20/minute")
 @blp.arguments(TokenIn)
 @blp.response(201, TokenOut)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from registry.models import Batch
 from registry.schemas.resources import BatchArgs, BatchIn, BatchOut, EventIn, EventOut, page_schema
 from registry.services import batches
 from registry.services.common import get_or_404, paginate
 
+from .blueprint import Blueprint
 from .common import actor, envelope
 
 blp = Blueprint("batches", __name__, url_prefix="/api/v1", description="Batches (lots) and trace events")

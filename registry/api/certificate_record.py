@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Response, current_app
-from flask_smorest import Blueprint
 
 from registry.extensions import limiter
 from registry.services import certificate_pdf, verification
 from registry.services.timefmt import today_vn
+
+from .blueprint import Blueprint
 
 blp = Blueprint("certificate_record", __name__, url_prefix="/api/v1", description="Printable certificate records")
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from registry.models import Certificate
 from registry.schemas.resources import (
     CertificateArgs,
@@ -18,6 +16,7 @@ from registry.services import certificates
 from registry.services.common import get_or_404, paginate
 from registry.services.timefmt import today_vn
 
+from .blueprint import Blueprint
 from .common import actor, envelope, province_id
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1", description="Conformity certificates")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Response, current_app, json, request
-from flask_smorest import Blueprint
 
 from registry.services import codes, epcis, labels
 from registry.services.codes import CodeImage, Format
+
+from .blueprint import Blueprint
 
 blp = Blueprint(
     "codes", __name__, url_prefix="/api/v1", description="EAN-13 barcodes, Digital Link QR codes, EPCIS export"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
@@ -16,10 +17,39 @@ from registry.services.common import Page
 from registry.services.places import resolve_province
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+F = TypeVar("F", bound=Callable[..., Any])
+_ACTOR = "registry.api_actor"
+
+
+def anonymous_write(view: F) -> F:
+    """Mark a write endpoint that an anonymous caller may use (registered under its blueprint's name)."""
+    view._anonymous_write = True  # type: ignore[attr-defined]
+    return view
 
 
 def actor() -> User | None:
-    """The user behind a bearer token, or a logged-in session (CSRF-checked for writes)."""
+    """The user behind a bearer token, or a logged-in session (CSRF-checked for writes); once per request."""
+    # Kept on the request itself: `g` outlives a request when an app context was already pushed (tests, CLI).
+    if _ACTOR not in request.environ:
+        request.environ[_ACTOR] = _authenticate()
+    return request.environ[_ACTOR]  # type: ignore[no-any-return]
+
+
+def authenticate_writes() -> None:
+    """Before any write view runs (and so before its body is read): who is writing, or 401.
+
+    Every API blueprint (api.blueprint.Blueprint) registers it as a before_request, so a new write
+    route is covered without remembering to be; a view marked `anonymous_write` opts out."""
+    if request.method in SAFE_METHODS:
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "_anonymous_write", False):
+        return
+    if actor() is None:
+        raise Unauthorized()
+
+
+def _authenticate() -> User | None:
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")

@@ -7,13 +7,13 @@ import tempfile
 from typing import Any
 
 from flask import Response, current_app, json, request
-from flask_smorest import Blueprint
 
 from registry.errors import FieldError, InvalidInput
 from registry.messages import render_rule
 from registry.schemas.fields import Bool, QuerySchema
 from registry.services import imports
 
+from .blueprint import Blueprint
 from .common import actor
 from .openapi import ImportResultOut
 from .problems import problem, request_language

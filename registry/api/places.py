@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from registry.errors import NotFound
@@ -14,6 +13,7 @@ from registry.schemas.fields import QuerySchema, Str
 from registry.schemas.resources import CommuneOut, PlanOut, ProvinceOut
 from registry.services import audit, places
 
+from .blueprint import Blueprint
 from .openapi import AuditHeadOut
 
 blp = Blueprint("places", __name__, url_prefix="/api/v1", description="Provinces, communes and plans")

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, json, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from registry.errors import FieldError, RegistryError
+from registry.extensions import db
+from registry.integrity import domain_error
 from registry.messages import SUPPORTED, problem_title, render_rule
 from registry.schemas.fields import field_errors
+from registry.schemas.jsonbody import MalformedJson
 
 PROBLEM_TYPE = "https://registry.invalid/problems/"
 
@@ -65,6 +69,8 @@ def _problem_for_http(err: HTTPException) -> Response:
     status = err.code or 500
     exc = getattr(err, "exc", None)  # webargs attaches the ValidationError here
     data = getattr(err, "data", None) or {}
+    if isinstance(exc, MalformedJson):
+        return problem(400, "bad_request", [FieldError("body", exc.rule, exc.params)])
     if exc is not None and hasattr(exc, "messages"):
         messages = exc.messages
         if status == 400 or "Invalid JSON body." in str(messages):
@@ -127,12 +133,19 @@ def register_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(RegistryError)
     def handle_registry_error(err: RegistryError) -> Any:
+        db.session.rollback()  # nothing a refused request did may be committed by a later one
         if request.path.startswith("/api/"):
             return _from_registry_error(err)
         from flask import current_app
 
         handler = current_app.config.get("WEB_ERROR_HANDLER")
         return handler(err) if handler else _from_registry_error(err)
+
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(err: IntegrityError) -> Any:
+        """A constraint refused a statement outside the ORM's flush (which converts its own)."""
+        db.session.rollback()
+        return handle_registry_error(domain_error(err))
 
     @app.errorhandler(HTTPException)
     def handle_http(err: HTTPException) -> Any:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from registry.models import Product
 from registry.schemas.resources import (
     ApplyStandardIn,
@@ -19,6 +17,7 @@ from registry.schemas.resources import (
 from registry.services import products
 from registry.services.common import get_or_404, paginate
 
+from .blueprint import Blueprint
 from .common import actor, envelope, province_id
 
 blp = Blueprint("products", __name__, url_prefix="/api/v1", description="Products")

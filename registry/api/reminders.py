@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from registry.schemas.fields import QInt, QuerySchema, Str
 from registry.services import reminders
 from registry.services.timefmt import today_vn
 
+from .blueprint import Blueprint
 from .common import actor, province_id
 
 blp = Blueprint("reminders", __name__, url_prefix="/api/v1", description="Expiry reminders")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from registry.models.report import REPORT_STATUSES
@@ -15,6 +14,7 @@ from registry.services import report_queue
 from registry.services.common import paginate
 from registry.services.timefmt import local_iso
 
+from .blueprint import Blueprint
 from .common import actor, envelope, province_id
 
 blp = Blueprint("reports_queue", __name__, url_prefix="/api/v1", description="Consumer reports (inspectors' queue)")

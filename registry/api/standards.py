@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, request, send_file
-from flask_smorest import Blueprint
 
 from registry.errors import InvalidInput, NotFound
 from registry.models import Standard
@@ -14,6 +13,7 @@ from registry.schemas.resources import StandardArgs, StandardIn, StandardOut, pa
 from registry.services import standards
 from registry.services.common import get_or_404, paginate
 
+from .blueprint import Blueprint
 from .common import actor, envelope, province_id
 
 blp = Blueprint("standards", __name__, url_prefix="/api/v1", description="Standards (TCCS, TCVN, QCVN, ISO, ...)")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from registry.schemas.fields import Date, Float, Int, Length, QInt, QuerySchema, Range, Str, StrictSchema
+from registry.schemas.fields import Date, Int, Length, LocalNumber, QInt, QuerySchema, Range, Str, StrictSchema
 from registry.services import metrics, progress, reports
 
+from .blueprint import Blueprint
 from .common import actor
 from .openapi import REPORT_RESPONSE, CertificateStatsOut, ProgressOut
 
@@ -33,7 +33,9 @@ class ReportArgs(StatsArgs):
 
 class FigureIn(StrictSchema):
     year = Int(required=True)
-    value = Float(required=True)
+    value = LocalNumber(
+        required=True, metadata={"description": 'A number, or text typed as in Vietnam: "1.000,5" = 1000.5.'}
+    )
     as_of = Date(required=True)
     evidence = Str(required=True, validate=Length(min=1, max=4000))
 

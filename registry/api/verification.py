@@ -8,11 +8,12 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from flask import Response, current_app
-from flask_smorest import Blueprint
 
 from registry.extensions import limiter
 from registry.services import verification
 from registry.services.timefmt import today_vn
+
+from .blueprint import Blueprint
 
 blp = Blueprint("verification", __name__, url_prefix="/api/v1", description="Signed certificate QR codes")
 

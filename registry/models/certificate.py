@@ -58,7 +58,9 @@ certificate_products = Table(
 class Certificate(Model):
     __tablename__ = "certificates"
     __table_args__ = (
-        UniqueConstraint("certification_body_id", "number"),
+        # A body numbers its certificates once, judged by the folded key: "DEMO-1", "demo-1" and
+        # "DEMO‐1" (U+2010) are one number (registry.services.text.fold).
+        UniqueConstraint("certification_body_id", "number_folded"),
         # Statistics count confirmed certificates only, by province and issue date, grouped by
         # category, holder, body: partial covering indexes keep every figure an index-only read.
         # Queries must spell the predicate as the index does: `.where(Certificate.is_confirmed)`;

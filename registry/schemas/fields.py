@@ -9,16 +9,38 @@ from urllib.parse import urlsplit
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from registry.errors import FieldError
+from registry.services.text import DIRECTION_OVERRIDES, HIDDEN, parse_local_number, visible
+
+
+class RuleMessage(str):
+    """A rule code with its JSON-encoded parameters, which no `str.format` may touch.
+
+    marshmallow formats a field's own messages (`make_error` calls `msg.format(**kwargs)`), and the
+    braces of the JSON parameters read as placeholders there: `type|{"expected": "string"}` raised
+    KeyError('"expected"'). Formatting a RuleMessage returns it unchanged, wherever it is used."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> RuleMessage:
+        return self
+
+    def format_map(self, mapping: object) -> RuleMessage:
+        return self
 
 
 def rule_msg(rule: str, **params: Any) -> str:
     """Encode a rule and its parameters as a marshmallow message."""
-    return rule + ("|" + json.dumps(params, ensure_ascii=False, default=str) if params else "")
+    return RuleMessage(rule + ("|" + json.dumps(params, ensure_ascii=False, default=str) if params else ""))
 
 
 def _decode(message: str) -> tuple[str, dict[str, Any]]:
     rule, _, raw = message.partition("|")
-    params = json.loads(raw) if raw else {}
+    try:
+        params = json.loads(raw) if raw else {}
+    except ValueError:  # a library's own message with a "|" in it
+        return "invalid", {}
+    if not isinstance(params, dict):
+        params = {}
     if " " in rule:  # a library's own English sentence slipped through
         return "invalid", {}
     return rule, params
@@ -54,18 +76,48 @@ _CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
 
 
 class Str(fields.String):
+    """Text, trimmed before its length is checked (`trim=False` for passwords).
+
+    Text that has characters but none that can be seen (spaces, zero-width ones) is `blank` where a
+    value is needed. Free text refuses the bidirectional overrides, which reorder what a reader sees;
+    names and identifiers (`Name`) refuse every hidden character."""
+
     default_error_messages = {
         **_BASE,
         "invalid": rule_msg("type", expected="string"),
         "invalid_utf8": "invalid",
         "control_char": "control_char",
+        "blank": "blank",
+        "invisible_char": "invisible_char",
     }
+    refused: frozenset[str] = DIRECTION_OVERRIDES
+
+    def __init__(self, *, trim: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.trim = trim
+
+    def _needs_value(self) -> bool:
+        return self.required or any(isinstance(v, validate.Length) and (v.min or 0) > 0 for v in self.validators)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if isinstance(text, str) and not _CONTROL.isdisjoint(text):
+        if not isinstance(text, str):
+            return text
+        if not _CONTROL.isdisjoint(text):
             raise self.make_error("control_char")
-        return text
+        if not self.trim:
+            return text
+        if text and not visible(text) and self._needs_value():
+            raise self.make_error("blank")
+        if not self.refused.isdisjoint(text):
+            raise self.make_error("invisible_char")
+        return text.strip()
+
+
+class Name(Str):
+    """A name or an identifier (a code, a number, a lot): no hidden character at all."""
+
+    refused = HIDDEN
 
 
 # Ids and counts are 32-bit integers in the database; a larger number is an input error, not a crash.
@@ -101,6 +153,24 @@ class Float(fields.Float):
     }
 
 
+class LocalNumber(Float):
+    """A number, given as a JSON number or as text typed the way people type it here ("1.000,5").
+
+    Where a form (or an API field documented as such) takes text, `parse_local_number` reads it."""
+
+    default_error_messages = {**Float.default_error_messages, "invalid": "number"}
+
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, str):
+            number = parse_local_number(value)
+            if number is None:
+                raise self.make_error("invalid")
+            value = number
+        return super()._validated(value)  # type: ignore[no-any-return]
+
+
 class Bool(fields.Boolean):
     default_error_messages = {**_BASE, "invalid": "boolean"}
 
@@ -114,7 +184,13 @@ class DateTime(fields.AwareDateTime):
 
 
 class Email(fields.Email):
-    default_error_messages = {**_BASE, "invalid": "email"}
+    default_error_messages = {**_BASE, "invalid": "email", "invisible_char": "invisible_char"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if isinstance(text, str) and not HIDDEN.isdisjoint(text):
+            raise self.make_error("invisible_char")
+        return text.strip() if isinstance(text, str) else text
 
 
 class List(fields.List):

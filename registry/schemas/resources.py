@@ -16,10 +16,11 @@ from registry.schemas.fields import (
     Date,
     DateTime,
     Email,
-    Float,
     Int,
     Length,
     List,
+    LocalNumber,
+    Name,
     OneOf,
     QInt,
     QuerySchema,
@@ -34,39 +35,39 @@ from registry.services.timefmt import local_iso, today_vn
 
 
 class TokenIn(StrictSchema):
-    email = Str(required=True, validate=Length(min=3, max=255))
-    password = Str(required=True, validate=Length(min=1, max=512))
+    email = Name(required=True, validate=Length(min=3, max=255))
+    password = Str(required=True, trim=False, validate=Length(min=1, max=512))
 
 
 class UserIn(StrictSchema):
     email = Email(required=True)
-    password = Str(required=True, validate=Length(min=1, max=512))
+    password = Str(required=True, trim=False, validate=Length(min=1, max=512))
     role = Str(required=True, validate=OneOf(ROLES))
     organization_id = Int(allow_none=True)
     body_id = Int(allow_none=True)
-    province = Str(allow_none=True)
+    province = Name(allow_none=True)
 
 
 class OrganizationIn(StrictSchema):
-    name = Str(required=True, validate=Length(min=2, max=255))
+    name = Name(required=True, validate=Length(min=2, max=255))
     kind = Str(required=True, validate=OneOf(ORGANIZATION_KINDS))
-    tax_code = Str(required=True, validate=Length(min=1, max=20))
-    province = Str(required=True, validate=Length(min=2, max=64))
-    commune = Str(allow_none=True, validate=Length(max=128))
+    tax_code = Name(required=True, validate=Length(min=1, max=20))
+    province = Name(required=True, validate=Length(min=2, max=64))
+    commune = Name(allow_none=True, validate=Length(max=128))
     address = Str(allow_none=True, validate=Length(max=255))
     is_sme = Bool()
-    gs1_company_prefix = Str(allow_none=True, validate=Length(max=12))
-    phone = Str(allow_none=True, validate=Length(max=32))
+    gs1_company_prefix = Name(allow_none=True, validate=Length(max=12))
+    phone = Name(allow_none=True, validate=Length(max=32))
     email = Email(allow_none=True)
     website = Str(allow_none=True, validate=[Length(max=255), WebAddress()])
 
 
 class BodyIn(StrictSchema):
-    name = Str(required=True, validate=Length(min=2, max=255))
-    accreditation_number = Str(allow_none=True, validate=Length(max=64))
-    designation_number = Str(allow_none=True, validate=Length(max=64))
+    name = Name(required=True, validate=Length(min=2, max=255))
+    accreditation_number = Name(allow_none=True, validate=Length(max=64))
+    designation_number = Name(allow_none=True, validate=Length(max=64))
     address = Str(allow_none=True, validate=Length(max=255))
-    phone = Str(allow_none=True, validate=Length(max=32))
+    phone = Name(allow_none=True, validate=Length(max=32))
     email = Email(allow_none=True)
     website = Str(allow_none=True, validate=[Length(max=255), WebAddress()])
     note = Str(allow_none=True, validate=Length(max=4000))
@@ -74,16 +75,16 @@ class BodyIn(StrictSchema):
 
 class ProductIn(StrictSchema):
     organization_id = Int(required=True)
-    name = Str(required=True, validate=Length(min=2, max=255))
+    name = Name(required=True, validate=Length(min=2, max=255))
     ocop_group = Str(allow_none=True, validate=OneOf(OCOP_GROUPS))
-    gtin = Str(allow_none=True, validate=Length(max=14))
+    gtin = Name(allow_none=True, validate=Length(max=14))
     description = Str(allow_none=True, validate=Length(max=4000))
     is_key_product = Bool()
     is_specialty = Bool()
     has_collective_trademark = Bool()
     is_high_risk = Bool()
     ocop_stars = Int(allow_none=True, validate=Range(min=3, max=5))
-    ocop_decision_number = Str(allow_none=True, validate=Length(max=64))
+    ocop_decision_number = Name(allow_none=True, validate=Length(max=64))
     ocop_decision_date = Date(allow_none=True)
     status = Str(validate=OneOf(PRODUCT_STATUSES))
 
@@ -98,8 +99,8 @@ class ApplyStandardIn(StrictSchema):
 
 class StandardIn(StrictSchema):
     kind = Str(required=True, validate=OneOf(STANDARD_KINDS))
-    code = Str(required=True, validate=Length(min=2, max=128))
-    title = Str(required=True, validate=Length(min=2, max=512))
+    code = Name(required=True, validate=Length(min=2, max=128))
+    title = Name(required=True, validate=Length(min=2, max=512))
     organization_id = Int(allow_none=True)
     published_on = Date(allow_none=True)
     note = Str(allow_none=True, validate=Length(max=4000))
@@ -108,7 +109,7 @@ class StandardIn(StrictSchema):
 
 
 class CertificateIn(StrictSchema):
-    number = Str(required=True, validate=Length(min=1, max=64))
+    number = Name(required=True, validate=Length(min=1, max=64))
     certification_body_id = Int(required=True)
     organization_id = Int(required=True)
     category = Str(required=True, validate=OneOf(CERTIFICATE_CATEGORIES))
@@ -126,10 +127,14 @@ class TransitionIn(StrictSchema):
 
 class BatchIn(StrictSchema):
     product_id = Int(required=True)
-    lot = Str(required=True, validate=Length(min=1, max=20))
+    lot = Name(required=True, validate=Length(min=1, max=20))
     produced_on = Date(allow_none=True)
     expires_on = Date(allow_none=True)
-    quantity = Float(allow_none=True, validate=Range(min=0))
+    quantity = LocalNumber(
+        allow_none=True,
+        validate=Range(min=0),
+        metadata={"description": 'A number, or text typed as in Vietnam: "1.000,5" = 1000.5 (see README).'},
+    )
     unit = Str(allow_none=True, validate=OneOf(UNITS))  # UN/ECE Recommendation 20 code
 
 
@@ -138,7 +143,7 @@ class EventIn(StrictSchema):
     occurred_at = DateTime(required=True)
     disposition = Str(allow_none=True, validate=OneOf(DISPOSITIONS))
     commune_id = Int(allow_none=True)
-    gln = Str(allow_none=True, validate=Length(max=13))
+    gln = Name(allow_none=True, validate=Length(max=13))
     organization_id = Int(allow_none=True)
     input_batch_ids = List(Int(), load_default=list)
     note = Str(allow_none=True, validate=Length(max=2000))
@@ -146,11 +151,11 @@ class EventIn(StrictSchema):
 
 class ActivityIn(StrictSchema):
     organization_id = Int(allow_none=True)
-    province = Str(allow_none=True)
+    province = Name(allow_none=True)
     kind = Str(required=True, validate=OneOf(ACTIVITY_KINDS))
     held_on = Date(required=True)
     attendees = Int(allow_none=True, validate=Range(min=0, max=1_000_000))
-    agency = Str(allow_none=True, validate=Length(max=255))
+    agency = Name(allow_none=True, validate=Length(max=255))
     note = Str(allow_none=True, validate=Length(max=4000))
 
 

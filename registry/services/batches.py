@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from registry.errors import Conflict, FieldError, InvalidInput, NotFound
+from registry.errors import FieldError, InvalidInput, NotFound
 from registry.extensions import db
 from registry.models import Batch, Commune, EpcisEvent, Organization, Product, TraceEvent, User
 from registry.models.batch import UNITS
 from registry.services import audit, gs1, permissions
-from registry.services.common import get_or_404, reference
+from registry.services.common import get_or_404, in_order, not_in_future, not_in_future_time, reference, refuse
 from registry.services.text import nfc
 
 LOT_ALLOWED = set("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
@@ -34,21 +34,26 @@ def create_batch(actor: User | None, data: dict[str, Any], *, commit: bool = Tru
     product = reference(Product, data.get("product_id"), "product_id", errors)
     if product is None:
         permissions.require_user(actor)
-        raise InvalidInput(errors)
-    _writer(actor, product)
+        if "product_id" not in {e.field for e in errors}:
+            errors.append(FieldError("product_id", "required"))
+    else:
+        _writer(actor, product)
     lot = (data.get("lot") or "").strip()
     if err := lot_error(lot):
         errors.append(err)
     produced, expires = data.get("produced_on"), data.get("expires_on")
-    if produced and expires and expires < produced:
-        errors.append(FieldError("expires_on", "date_order", {"other": "produced_on"}))
+    not_in_future(produced, "produced_on", errors)
+    in_order(produced, expires, "expires_on", "produced_on", errors, strict=False)
     unit = data.get("unit") or None
     if unit is not None and unit not in UNITS:
         errors.append(FieldError("unit", "enum", {"choices": list(UNITS)}))
-    if errors:
-        raise InvalidInput(errors)
-    if db.session.scalar(select(Batch.id).where(Batch.product_id == product.id, Batch.lot == lot)):
-        raise Conflict("duplicate", [FieldError("lot", "duplicate", {"value": lot})])
+    duplicate = None
+    if product is not None and db.session.scalar(
+        select(Batch.id).where(Batch.product_id == product.id, Batch.lot == lot)
+    ):
+        duplicate = FieldError("lot", "duplicate", {"value": lot})
+    refuse(errors, [duplicate])
+    assert product is not None
     batch = Batch(
         product_id=product.id,
         lot=lot,
@@ -82,9 +87,13 @@ def add_event(actor: User | None, batch_id: int, data: dict[str, Any], *, commit
             errors.append(FieldError("input_batch_ids", "self_input"))
         elif (b := reference(Batch, i, "input_batch_ids", errors)) is not None:
             inputs.append(b)
+    occurred = data.get("occurred_at")
+    if occurred is None:
+        errors.append(FieldError("occurred_at", "required"))
+    not_in_future_time(occurred, "occurred_at", errors)
     if errors:
         raise InvalidInput(errors)
-    occurred = data["occurred_at"]
+    assert occurred is not None
     offset = occurred.strftime("%z")
     event = TraceEvent(
         batch_id=batch.id,

@@ -20,7 +20,7 @@ from registry.models import (
 )
 from registry.models.certificate import TRANSITIONS, certificate_products
 from registry.services import audit, permissions
-from registry.services.common import get_or_404, reference
+from registry.services.common import get_or_404, in_order, not_in_future, reference, refuse
 from registry.services.text import fold, like_pattern, nfc
 from registry.services.timefmt import today_vn
 
@@ -43,6 +43,16 @@ def _may_issue(actor: User, body_id: int, org: Organization) -> bool:
     return False
 
 
+def _duplicate_number(body_id: int, number: str) -> FieldError | None:
+    """A body numbers its certificates once: the same number again, or a look-alike, is a duplicate."""
+    clash = db.session.scalar(
+        select(Certificate.id).where(
+            Certificate.certification_body_id == body_id, Certificate.number_folded == fold(number)
+        )
+    )
+    return FieldError("number", "duplicate", {"value": number}) if clash and number else None
+
+
 def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool = True) -> Certificate:
     user = permissions.require_user(actor)
     errors: list[FieldError] = []
@@ -52,8 +62,10 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
     products = [p for i in data.get("product_ids", []) if (p := reference(Product, i, "product_ids", errors))]
     issued_on: date | None = data.get("issued_on")
     expires_on: date | None = data.get("expires_on")
-    if issued_on and expires_on and expires_on <= issued_on:
-        errors.append(FieldError("expires_on", "date_order", {"other": "issued_on"}))
+    if issued_on is None:
+        errors.append(FieldError("issued_on", "required"))
+    not_in_future(issued_on, "issued_on", errors)
+    in_order(issued_on, expires_on, "expires_on", "issued_on", errors, strict=True)
     if org is not None:
         for product in products:
             if product.organization_id != org.id:
@@ -61,9 +73,8 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
         for standard in standards:
             if standard.organization_id not in (None, org.id):  # another organisation's TCCS
                 errors.append(FieldError("standard_ids", "unknown_reference", {"value": standard.id}))
-    if errors:
-        raise InvalidInput(errors)
-    assert body is not None and org is not None and issued_on is not None
+    if body is None or org is None:  # who may record it depends on both
+        raise InvalidInput(errors or [FieldError("organization_id" if body else "certification_body_id", "required")])
     if user.role == "producer":
         if user.organization_id != org.id:
             raise Forbidden()
@@ -72,12 +83,11 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
         confirmed = True
     else:
         raise Forbidden()
-    number = nfc(data["number"])
-    clash = db.session.scalar(
-        select(Certificate.id).where(Certificate.certification_body_id == body.id, Certificate.number == number)
-    )
-    if clash:
-        raise Conflict("duplicate", [FieldError("number", "duplicate", {"value": number})])
+    number = nfc(data.get("number") or "")
+    if not number:
+        errors.append(FieldError("number", "required"))
+    refuse(errors, [_duplicate_number(body.id, number)])
+    assert issued_on is not None
     cert = Certificate(
         number=number,
         number_folded=fold(number),

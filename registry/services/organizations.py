@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from stdnum.vn import mst
 
-from registry.errors import Conflict, FieldError, InvalidInput
+from registry.errors import FieldError
 from registry.extensions import db
 from registry.models import CertificationBody, Organization, User
 from registry.services import audit, permissions
-from registry.services.common import get_or_404
+from registry.services.common import get_or_404, refuse
 from registry.services.places import resolve_commune, resolve_province
 from registry.services.text import fold, like_pattern, nfc
 
@@ -65,12 +65,14 @@ def _apply(org: Organization, data: dict[str, Any], errors: list[FieldError]) ->
         org.gs1_company_prefix = prefix or None
 
 
-def _check_unique_tax_code(org: Organization) -> None:
-    clash = db.session.scalar(
-        select(Organization.id).where(Organization.tax_code == org.tax_code, Organization.id != (org.id or 0))
-    )
-    if clash:
-        raise Conflict("duplicate", [FieldError("tax_code", "duplicate", {"value": org.tax_code})])
+def _duplicate_tax_code(org: Organization) -> FieldError | None:
+    if not org.tax_code:
+        return None
+    with db.session.no_autoflush:
+        clash = db.session.scalar(
+            select(Organization.id).where(Organization.tax_code == org.tax_code, Organization.id != (org.id or 0))
+        )
+    return FieldError("tax_code", "duplicate", {"value": org.tax_code}) if clash else None
 
 
 def create_organization(actor: User | None, data: dict[str, Any], *, commit: bool = True) -> Organization:
@@ -78,11 +80,9 @@ def create_organization(actor: User | None, data: dict[str, Any], *, commit: boo
     errors: list[FieldError] = []
     org = Organization(is_sme=True)
     _apply(org, data, errors)
-    if errors:
-        raise InvalidInput(errors)
-    if user.role == "dost_officer" and org.province_id != user.province_id:
+    if user.role == "dost_officer" and org.province_id is not None and org.province_id != user.province_id:
         permissions.require_province_officer(user, org.province_id)
-    _check_unique_tax_code(org)
+    refuse(errors, [_duplicate_tax_code(org)])
     db.session.add(org)
     db.session.flush()
     audit.record(actor, "create", "organization", org.id, None, audit.snapshot(org))
@@ -97,14 +97,15 @@ def update_organization(actor: User | None, org_id: int, data: dict[str, Any]) -
     before = audit.snapshot(org)
     old_province = org.province_id
     errors: list[FieldError] = []
-    _apply(org, data, errors)
-    if errors:
-        db.session.rollback()
-        raise InvalidInput(errors)
+    with db.session.no_autoflush:
+        _apply(org, data, errors)
     if actor is not None and actor.role == "dost_officer" and org.province_id != old_province:
         db.session.rollback()
         permissions.require_province_officer(actor, -1)
-    _check_unique_tax_code(org)
+    duplicate = _duplicate_tax_code(org)
+    if errors or duplicate:
+        db.session.rollback()
+        refuse(errors, [duplicate])
     audit.record(actor, "update", "organization", org.id, before, audit.snapshot(org))
     db.session.commit()
     return org

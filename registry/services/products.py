@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from registry.errors import Conflict, FieldError, InvalidInput, NotFound
+from registry.errors import FieldError, InvalidInput, NotFound
 from registry.extensions import db
 from registry.models import Organization, Product, ProductStandard, Standard, User
 from registry.services import audit, gs1, permissions
-from registry.services.common import MAX_ID, get_or_404, reference
+from registry.services.common import MAX_ID, get_or_404, not_in_future, reference, refuse
 from registry.services.text import fold, like_pattern, nfc
 
 FLAGS = ("is_key_product", "is_specialty", "has_collective_trademark", "is_high_risk")
@@ -35,6 +35,7 @@ def _apply(product: Product, data: dict[str, Any], errors: list[FieldError]) -> 
             errors.append(err)
         else:
             product.gtin = gs1.normalize_gtin(raw)
+    not_in_future(product.ocop_decision_date, "ocop_decision_date", errors)
     if product.ocop_stars is not None and product.ocop_stars not in (3, 4, 5):
         errors.append(FieldError("ocop_stars", "stars"))
     if product.ocop_stars and not (product.ocop_decision_number and product.ocop_decision_date):
@@ -48,12 +49,14 @@ def _check_prefix(product: Product, org: Organization, errors: list[FieldError])
         errors.append(FieldError("gtin", "gs1_prefix_mismatch", {"prefix": prefix}))
 
 
-def _check_unique_gtin(product: Product) -> None:
+def _duplicate_gtin(product: Product) -> FieldError | None:
     if product.gtin is None:
-        return
-    clash = db.session.scalar(select(Product.id).where(Product.gtin == product.gtin, Product.id != (product.id or 0)))
-    if clash:
-        raise Conflict("duplicate", [FieldError("gtin", "duplicate", {"value": product.gtin})])
+        return None
+    with db.session.no_autoflush:
+        clash = db.session.scalar(
+            select(Product.id).where(Product.gtin == product.gtin, Product.id != (product.id or 0))
+        )
+    return FieldError("gtin", "duplicate", {"value": product.gtin}) if clash else None
 
 
 def create_product(actor: User | None, data: dict[str, Any], *, commit: bool = True) -> Product:
@@ -71,11 +74,9 @@ def create_product(actor: User | None, data: dict[str, Any], *, commit: bool = T
     _apply(product, data, errors)
     if org is not None:
         _check_prefix(product, org, errors)
-    if errors:
-        raise InvalidInput(errors)
+    refuse(errors, [_duplicate_gtin(product)])
     assert org is not None
     product.organization_id = org.id
-    _check_unique_gtin(product)
     db.session.add(product)
     db.session.flush()
     audit.record(actor, "create", "product", product.id, None, audit.snapshot(product))
@@ -88,17 +89,17 @@ def update_product(actor: User | None, product_id: int, data: dict[str, Any]) ->
     product = get_or_404(Product, product_id)
     org = product.organization
     permissions.require_organization_writer(actor, org.id, org.province_id)
-    if "organization_id" in data and data["organization_id"] != product.organization_id:
-        raise InvalidInput.one("organization_id", "invalid")
     before = audit.snapshot(product)
     errors: list[FieldError] = []
+    if "organization_id" in data and data["organization_id"] != product.organization_id:
+        errors.append(FieldError("organization_id", "invalid"))
     with db.session.no_autoflush:
         _apply(product, {k: v for k, v in data.items() if k != "status"}, errors)
         _check_prefix(product, org, errors)
-    if errors:
+        duplicate = _duplicate_gtin(product)
+    if errors or duplicate:
         db.session.rollback()
-        raise InvalidInput(errors)
-    _check_unique_gtin(product)
+        refuse(errors, [duplicate])
     audit.record(actor, "update", "product", product.id, before, audit.snapshot(product))
     db.session.commit()
     return product

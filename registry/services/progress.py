@@ -348,12 +348,15 @@ def record_figure(
         errors.append(FieldError("target_id", "target_not_reported", {"value": target.code}))
     year, value, as_of = data.get("year"), data.get("value"), data.get("as_of")
     evidence = (data.get("evidence") or "").strip()
+    year_ok = False
     if year is None:
         errors.append(FieldError("year", "required"))
     elif not target.period_start <= year <= min(target.period_end, today.year):
         errors.append(
             FieldError("year", "range", {"min": target.period_start, "max": min(target.period_end, today.year)})
         )
+    else:
+        year_ok = True
     if value is None:
         errors.append(FieldError("value", "required"))
     elif value < 0 or (target.unit == "percent" and value > 100):
@@ -362,7 +365,7 @@ def record_figure(
         errors.append(FieldError("as_of", "required"))
     elif as_of > today:
         errors.append(FieldError("as_of", "future_date"))
-    elif year is not None and as_of < date(year, 1, 1):
+    elif year_ok and as_of < date(year, 1, 1):  # type: ignore[arg-type]
         errors.append(FieldError("as_of", "as_of_before_year", {"year": year}))
     if not evidence:
         errors.append(FieldError("evidence", "required"))

@@ -9,16 +9,27 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from registry.errors import Conflict, FieldError, InvalidInput
+from registry.errors import FieldError, InvalidInput
 from registry.extensions import db
 from registry.models import Organization, Product, ProductStandard, Standard, StandardLink, User
 from registry.services import audit, permissions
-from registry.services.common import get_or_404, reference
+from registry.services.common import get_or_404, reference, refuse
 from registry.services.text import fold, like_pattern, nfc
 
 
 def code_key(organization_id: int | None, code: str) -> str:
     return f"{organization_id or 0}:{fold(code).replace(' ', '')}"
+
+
+def _duplicate_code(standard: Standard) -> FieldError | None:
+    """One code per publisher (the national catalogue is one publisher), compared by its key."""
+    if not standard.code:
+        return None
+    with db.session.no_autoflush:
+        clash = db.session.scalar(
+            select(Standard.id).where(Standard.code_key == standard.code_key, Standard.id != (standard.id or 0))
+        )
+    return FieldError("code", "duplicate", {"value": standard.code}) if clash else None
 
 
 def _authorise(actor: User | None, standard: Standard) -> None:
@@ -44,23 +55,25 @@ def create_standard(actor: User | None, data: dict[str, Any], *, commit: bool = 
     standard.title_folded = fold(standard.title)
     if standard.kind == "tccs" and org is None and "organization_id" not in {e.field for e in errors}:
         errors.append(FieldError("organization_id", "not_standard_kind"))
-    if errors:
-        permissions.require_user(actor)
-        raise InvalidInput(errors)
-    _authorise(actor, standard)
-    standard.code_key = code_key(standard.organization_id, standard.code)
-    if db.session.scalar(select(Standard.id).where(Standard.code_key == standard.code_key)):
-        raise Conflict("duplicate", [FieldError("code", "duplicate", {"value": standard.code})])
-    db.session.add(standard)
-    db.session.flush()
+    for key in ("code", "title"):
+        if not getattr(standard, key):
+            errors.append(FieldError(key, "required"))
+    links: list[tuple[str, Standard]] = []
     for relation in ("supersedes", "references"):
         for target_id in data.get(relation, []) or []:
             target = reference(Standard, target_id, relation, errors)
             if target is not None:
-                db.session.add(StandardLink(standard_id=standard.id, target_id=target.id, relation=relation))
-    if errors:
-        db.session.rollback()
+                links.append((relation, target))
+    if errors and "organization_id" in {e.field for e in errors}:
+        permissions.require_user(actor)  # whose standard it is decides who may write it
         raise InvalidInput(errors)
+    _authorise(actor, standard)
+    standard.code_key = code_key(standard.organization_id, standard.code)
+    refuse(errors, [_duplicate_code(standard)])
+    db.session.add(standard)
+    db.session.flush()
+    for relation, target in links:
+        db.session.add(StandardLink(standard_id=standard.id, target_id=target.id, relation=relation))
     audit.record(actor, "create", "standard", standard.id, None, audit.snapshot(standard))
     if commit:
         db.session.commit()
@@ -78,15 +91,17 @@ def update_standard(actor: User | None, standard_id: int, data: dict[str, Any]) 
         standard.published_on = data["published_on"]
     if "note" in data:
         standard.note = data["note"]
+    errors: list[FieldError] = []
     if "code" in data:
-        standard.code = nfc(data["code"])
+        standard.code = nfc(data["code"] or "")
         standard.code_key = code_key(standard.organization_id, standard.code)
-        clash = db.session.scalar(
-            select(Standard.id).where(Standard.code_key == standard.code_key, Standard.id != standard.id)
-        )
-        if clash:
-            db.session.rollback()
-            raise Conflict("duplicate", [FieldError("code", "duplicate", {"value": data["code"]})])
+    for key in ("code", "title"):
+        if key in data and not getattr(standard, key):
+            errors.append(FieldError(key, "required"))
+    duplicate = _duplicate_code(standard) if "code" in data else None
+    if errors or duplicate:
+        db.session.rollback()
+        refuse(errors, [duplicate])
     audit.record(actor, "update", "standard", standard.id, before, audit.snapshot(standard))
     db.session.commit()
     return standard

@@ -16,7 +16,7 @@ from registry.models.user import ROLES
 from registry.services import audit, permissions
 from registry.services.common import get_or_404
 from registry.services.places import resolve_province
-from registry.services.text import like_pattern
+from registry.services.text import email_key, like_pattern
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 512  # as the sign-in form (registry.web.account) accepts
@@ -51,7 +51,7 @@ def create_user(
             raise Forbidden()
     if officer is not None and officer.province is not None and role in ("dost_officer", "inspector"):
         province = province or officer.province.slug
-    email = email.strip().lower()
+    email = email_key(email)
     errors: list[FieldError] = []
     if len(email) > MAX_EMAIL:  # the column's size: PostgreSQL would refuse the row with an error
         errors.append(FieldError("email", "length", {"min": 3, "max": MAX_EMAIL}))
@@ -174,7 +174,7 @@ def authenticate(email: str, password: str) -> User:
     if "\x00" in email:  # no stored address holds one, and PostgreSQL would refuse the query
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthorized("invalid_credentials")
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = db.session.scalar(select(User).where(User.email == email_key(email)))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthorized("invalid_credentials")

@@ -25,7 +25,7 @@ from registry.extensions import db
 from registry.messages import render_rule
 from registry.models import Organization, Plan, Province, Target, User
 from registry.models.activity import ACTIVITY_KINDS
-from registry.schemas.fields import Date, Float, Int, Length, Range, Str, StrictSchema, field_errors
+from registry.schemas.fields import Date, Int, Length, LocalNumber, Range, Str, StrictSchema, field_errors
 from registry.schemas.resources import ActivityIn
 from registry.services import activities, metrics, progress, reminders
 from registry.services.common import paginate
@@ -402,7 +402,7 @@ def activity_new() -> Any:
 
 class FigureForm(StrictSchema):
     year = Int(required=True, validate=Range(min=progress.FIRST_YEAR, max=2100))
-    value = Float(required=True)
+    value = LocalNumber(required=True)
     as_of = Date(required=True)
     evidence = Str(required=True, validate=Length(min=1, max=4000))
 
@@ -453,11 +453,6 @@ def figure_save(code: str) -> Any:
             continue
         if name == "year":
             raw[name] = _int(value)
-        elif name == "value":
-            try:
-                raw[name] = float(value.replace(",", "."))
-            except ValueError:
-                raw[name] = value
         else:
             raw[name] = value
     problems: list[FieldError] = []

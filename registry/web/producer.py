@@ -247,11 +247,6 @@ def _parse(schema: Schema, kinds: dict[str, str], extra: dict[str, Any] | None =
             continue
         if kind == "int":
             raw[name] = _int(value)
-        elif kind == "float":
-            try:
-                raw[name] = float(value.replace(",", "."))
-            except ValueError:
-                raw[name] = value  # the schema names it as the wrong type
         elif kind == "datetime":
             # <input type=datetime-local> carries no offset: it is Vietnam's time unless one is given.
             has_offset = value.endswith("Z") or (len(value) > 16 and value[-6] in "+-")
@@ -658,7 +653,7 @@ BATCH_FIELDS = {
     "lot": "str",
     "produced_on": "date",
     "expires_on": "date",
-    "quantity": "float",
+    "quantity": "str",  # text as typed ("1.000,5"): the schema's LocalNumber reads it
     "unit": "str",
 }
 EVENT_FIELDS = {

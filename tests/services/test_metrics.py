@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -41,7 +41,10 @@ class Records:
             "issued_on": date.fromisoformat(issued),
             **extra,
         }
-        return certificates.create_certificate(actor or self.world.admin, data)
+        # A certificate is recorded once issued (never before): one dated after today is recorded then.
+        moment = max(datetime.now(VN), datetime.combine(data["issued_on"], time(12), VN))
+        with time_machine.travel(moment, tick=False):
+            return certificates.create_certificate(actor or self.world.admin, data)
 
     def product(self, org: Any, **flags: Any) -> Any:
         self.n += 1
