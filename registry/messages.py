@@ -244,6 +244,7 @@ RULES: dict[str, tuple[str, str]] = {
         "Không có liên kết loại '{value}' cho mã này.",
         "There is no link of type '{value}' for this code.",
     ),
+    "wrong_password": ("Trường {field}: Mật khẩu hiện tại không đúng.", "{field}: the current password is wrong."),
 }
 
 # The same rules shown BESIDE the field they concern (web forms): the field's name is redundant there.
@@ -319,6 +320,7 @@ BESIDE: dict[str, tuple[str, str]] = {
         "Mã QR GS1 Digital Link cần sản phẩm có mã GTIN.",
         "A GS1 Digital Link QR code needs the product to have a GTIN.",
     ),
+    "wrong_password": ("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
 }
 
 PROBLEMS: dict[str, tuple[str, str]] = {

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from registry.errors import Unauthorized
 from registry.extensions import limiter
-from registry.schemas.resources import TokenIn, TokenOut, UserArgs, UserIn, UserOut, page_schema
+from registry.schemas.resources import PasswordChangeIn, TokenIn, TokenOut, UserArgs, UserIn, UserOut, page_schema
 from registry.services import users
 from registry.services.common import paginate
 
@@ -46,6 +46,15 @@ def me() -> Any:
     if user is None:
         raise Unauthorized()
     return user
+
+
+@blp.route("/me/password", methods=["POST"])
+@blp.arguments(PasswordChangeIn)
+@blp.response(204)
+def change_password(data: dict[str, Any]) -> None:
+    """Change your own password (send the current one). Every session and token issued before,
+    this one included, stops working: ask for a new token."""
+    users.change_password(actor(), data["current_password"], data["password"])
 
 
 @blp.route("/users")
