@@ -29,6 +29,13 @@ def load_config(instance_path: Path, test_config: dict[str, Any] | None = None) 
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "DOCUMENT_MAX_BYTES": 10 * 1024 * 1024,
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
+        # What an import upload may cost (registry/services/uploads.py): refused at the first bound passed.
+        "IMPORT_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,  # an XLSX, once unzipped (read from its directory)
+        "IMPORT_MAX_RATIO": 100,  # unpacked / packed size of any part above 1 MB
+        "IMPORT_MAX_ROWS": 200_000,
+        "IMPORT_MAX_COLUMNS": 100,
+        "IMPORT_MAX_CELL_CHARS": 32_767,
+        "IMPORT_MAX_SECONDS": 120,
         "TOKEN_TTL_HOURS": 12,
         "REGISTRY_DEMO": True,
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -1,7 +1,10 @@
-"""Small generators of valid identifiers for tests."""
+"""Small generators of valid identifiers and files for tests."""
 
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfWriter
 from stdnum.vn import mst
 
 from registry.services.gs1 import check_digit
@@ -22,3 +25,13 @@ def valid_tax_code(seed: int) -> str:
 def valid_gtin13(item: int, prefix: str = "893860") -> str:
     body = f"{prefix}{item:0{12 - len(prefix)}d}"
     return body + str(check_digit(body))
+
+
+def tiny_pdf(pages: int = 1) -> bytes:
+    """A real PDF (a cross-reference table, a page tree) of `pages` blank pages, as pypdf writes it."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(72, 72)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
