@@ -275,6 +275,10 @@ RULES: dict[str, tuple[str, str]] = {
         "There is no link of type '{value}' for this code.",
     ),
     "wrong_password": ("Trường {field}: Mật khẩu hiện tại không đúng.", "{field}: the current password is wrong."),
+    "account_throttled": (
+        "Trường {field}: Tài khoản này đã đăng nhập sai quá nhiều lần; hãy thử lại sau {minutes} phút.",
+        "{field}: Too many failed sign-ins for this account; try again in {minutes} minute(s).",
+    ),
 }
 
 # The same rules shown BESIDE the field they concern (web forms): the field's name is redundant there.
@@ -369,6 +373,10 @@ BESIDE: dict[str, tuple[str, str]] = {
         "A GS1 Digital Link QR code needs the product to have a GTIN.",
     ),
     "wrong_password": ("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
+    "account_throttled": (
+        "Tài khoản này đã đăng nhập sai quá nhiều lần; hãy thử lại sau {minutes} phút.",
+        "Too many failed sign-ins for this account; try again in {minutes} minute(s).",
+    ),
 }
 
 PROBLEMS: dict[str, tuple[str, str]] = {

@@ -22,9 +22,12 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Tokens and 
 @limiter.limit("20/minute")
 @blp.arguments(TokenIn)
 @blp.response(201, TokenOut)
+@blp.doc(
+    responses={"429": {"description": "Too many tries from this address, or too many failed sign-ins for this account"}}
+)
 def create_token(data: dict[str, Any]) -> dict[str, Any]:
     """Exchange an email and password for an expiring bearer token."""
-    user = users.authenticate(data["email"], data["password"])
+    user = users.authenticate(data["email"], data["password"], current_app.extensions["account_throttle"])
     token, row = users.issue_token(user, current_app.config["TOKEN_TTL_HOURS"])
     return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
 

@@ -49,7 +49,11 @@ def _from_registry_error(err: RegistryError) -> Response:
         detail = render_rule("transition", lang, "action", err.params)
         return problem(err.status, "transition", detail=detail)
     code = err.rule if err.rule in ("invalid_credentials", "invalid_token", "duplicate") else err.code
-    return problem(err.status, code, errors)
+    response = problem(err.status, code, errors)
+    retry_after = getattr(err, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _from_http(err: HTTPException) -> Response:

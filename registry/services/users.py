@@ -17,6 +17,7 @@ from registry.services import audit, permissions
 from registry.services.common import get_or_404
 from registry.services.places import resolve_province
 from registry.services.text import like_pattern
+from registry.services.throttle import AccountThrottle
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 512  # as the sign-in form (registry.web.account) accepts
@@ -215,7 +216,23 @@ def change_password(actor: User | None, current_password: str, new_password: str
     return user
 
 
-def authenticate(email: str, password: str) -> User:
+def authenticate(email: str, password: str, throttle: AccountThrottle | None = None) -> User:
+    """The active user with this email and password. With a `throttle` (web sign-in and the token
+    endpoint share one), an account past its failed attempts is refused before the password is checked."""
+    if throttle is not None:
+        throttle.check(email)
+    try:
+        user = _check_credentials(email, password)
+    except Unauthorized:
+        if throttle is not None:
+            throttle.failed(email)
+        raise
+    if throttle is not None:
+        throttle.succeeded(email)
+    return user
+
+
+def _check_credentials(email: str, password: str) -> User:
     if "\x00" in email:  # no stored address holds one, and PostgreSQL would refuse the query
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthorized("invalid_credentials")

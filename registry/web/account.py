@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from registry.errors import InvalidInput, Unauthorized
 from registry.extensions import limiter
 from registry.messages import render_rule
 from registry.services import users
+from registry.services.throttle import TooManyAttempts
 
 from .producer import current_lang
 
@@ -44,17 +45,24 @@ def _safe_next(target: str | None) -> str:
 def login() -> str | Response:
     form = LoginForm()
     error = None
+    throttled = None
     if form.validate_on_submit():
         try:
-            user = users.authenticate(form.email.data or "", form.password.data or "")
+            user = users.authenticate(
+                form.email.data or "", form.password.data or "", current_app.extensions["account_throttle"]
+            )
         except Unauthorized:
             error = "invalid_credentials"
+        except TooManyAttempts as err:
+            error = "throttled"
+            throttled = render_rule(err.rule, current_lang(), None, err.params)
         else:
             login_user(user)
             session[SESSION_EPOCH] = user.session_epoch
             return redirect(_safe_next(request.args.get("next")))
-    status = 401 if error else (400 if form.errors else 200)
-    return render_template("login.html", form=form, error=error, errors=_field_messages(form)), status
+    status = 429 if throttled else 401 if error else (400 if form.errors else 200)
+    page = render_template("login.html", form=form, error=error, throttled=throttled, errors=_field_messages(form))
+    return page, status
 
 
 def _field_messages(form: LoginForm) -> dict[str, list[str]]:
