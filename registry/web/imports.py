@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from registry.errors import FieldError, InvalidInput, RegistryError
+from registry.extensions import csrf
 from registry.messages import render_rule
 from registry.services import imports, uploads
 
@@ -126,6 +127,7 @@ def upload_form() -> Any:
 
 
 @bp.post("/imports")
+@csrf.exempt  # checked below, once the body may be as large as an import: the site-wide check reads it first
 @login_required
 def upload() -> Any:
     kinds = _allowed_kinds()
@@ -133,7 +135,7 @@ def upload() -> Any:
     limits = uploads.UploadLimits.from_config(current_app.config)
     request.max_content_length = limits.file_bytes + 64 * 1024  # as the API: room for the multipart envelope
     try:
-        request.form.get("kind")
+        csrf.protect()
     except RequestEntityTooLarge:
         error = uploads.file_size_error(limits.file_bytes).errors[0]
         values = {"kind": "", "dry_run": True}

@@ -238,3 +238,22 @@ def test_a_tccs_document_must_be_a_real_pdf_within_size_and_pages(client, world,
     assert res.status_code == 413 and _errors(res) == [("document", "file_size")]
     app.config["DOCUMENT_MAX_BYTES"] = 10_000
     assert _put_pdf(client, headers, sid, tiny_pdf(2)).status_code == 200
+
+
+def test_the_upload_page_takes_a_file_up_to_the_import_bound_and_still_checks_its_csrf_token(client, world, app):
+    """The site-wide body bound (MAX_CONTENT_LENGTH) is smaller than an import's; the page applies the import's."""
+    app.config.update(MAX_CONTENT_LENGTH=256 * 1024, IMPORT_MAX_BYTES=2 * 1024 * 1024)
+    org = world.organization()
+    rows = "".join(f"{org.id},Miến dong {i},{valid_gtin13(i)},{'Mô tả ' * 50}\n" for i in range(1000))
+    body = ("organization_id,name,gtin,description\n" + rows).encode()
+    assert 256 * 1024 < len(body) < 2 * 1024 * 1024
+    login(client, world.admin)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/imports").get_data(as_text=True))
+    assert token
+    fields = {"csrf_token": token.group(1), "kind": "products", "dry_run": "1"}
+    res = client.post("/imports?lang=en", **_multipart(fields, "file", body))
+    assert res.status_code == 200, res.status_code
+    assert "would create <b>1,000</b> products" in res.get_data(as_text=True), "the whole file was checked"
+    forged = client.post("/imports?lang=en", **_multipart({**fields, "csrf_token": "forged"}, "file", body))
+    assert forged.status_code == 400
+    assert products() == 0
