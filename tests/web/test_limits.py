@@ -15,6 +15,7 @@ import time_machine
 from flask import request
 
 from registry import create_app
+from registry.extensions import db, limiter
 from registry.services.throttle import AccountThrottle
 from tests.conftest import PASSWORD
 from tests.web.test_account import _csrf
@@ -106,6 +107,7 @@ def test_with_redis_the_per_account_count_is_shared_and_without_it_is_not():
 WORKER = """
 import json, sys
 from registry import create_app
+from registry.extensions import db, limiter
 url, storage, prefix, tag = sys.argv[1:5]
 app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t", "RATELIMIT_ENABLED": True,
                   "RATELIMIT_STORAGE_URI": storage, "RATELIMIT_KEY_PREFIX": prefix, "ACCOUNT_SIGNIN_LIMIT": ""})
@@ -142,8 +144,24 @@ def test_two_app_processes_share_the_token_endpoint_s_limit_through_redis(app):
 # ---- whose address -----------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def address_app(app):
+    """Builds app instances with per-address limits on, each remembering the address each request was judged by."""
+    made = []
+
+    def build(hops: int):
+        other, seen = _address_app(app, hops)
+        made.append(other)
+        return other, seen
+
+    yield build
+    limiter.enabled = False  # the next app's init_app reads its own config again
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()  # its own pool: close it rather than leave it to the garbage collector
+
+
 def _address_app(app, hops: int):
-    """An app instance with per-address limits on, remembering the address each request was judged by."""
     other = create_app(
         {
             "TESTING": True,
@@ -173,15 +191,15 @@ def _tries(other, forged: bool) -> list[int]:
     return codes
 
 
-def test_a_forged_x_forwarded_for_changes_nothing_without_a_configured_proxy(app):
-    other, seen = _address_app(app, 0)
+def test_a_forged_x_forwarded_for_changes_nothing_without_a_configured_proxy(address_app):
+    other, seen = address_app(0)
     codes = _tries(other, forged=True)
     assert codes == [401] * 20 + [429], "21 tries from one client, whatever address it claims"
     assert set(seen) == {"127.0.0.1"}
 
 
-def test_behind_one_configured_proxy_the_address_it_forwards_is_the_client_s(app):
-    other, seen = _address_app(app, 1)
+def test_behind_one_configured_proxy_the_address_it_forwards_is_the_client_s(address_app):
+    other, seen = address_app(1)
     codes = _tries(other, forged=True)
     assert codes == [401] * 21, "each forwarded address has its own count"
     assert seen == [f"203.0.113.{i}" for i in range(21)]
