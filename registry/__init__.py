@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import refresh as refresh_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from registry import models  # noqa: F401 - every table must be known to the metadata
@@ -15,6 +16,7 @@ from registry.api.epcis_rest import register_epcis
 from registry.cli import register_cli
 from registry.config import load_config
 from registry.extensions import api, babel, csrf, db, limiter, login, migrate
+from registry.services.throttle import AccountThrottle
 from registry.web import register_web
 from registry.web.i18n import select_locale
 
@@ -40,7 +42,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_epcis(app)
     register_web(app)
     register_cli(app)
+    _register_proxies(app)
     return app
+
+
+def _register_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto only from the configured number of proxies in front (PROXY_FIX_X_FOR):
+    with 0, the default, a client cannot choose its own address for the rate limits and the logs."""
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_extensions(app: Flask) -> None:
@@ -48,6 +59,9 @@ def _register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    app.extensions["account_throttle"] = AccountThrottle(
+        app.config["RATELIMIT_STORAGE_URI"], app.config.get("ACCOUNT_SIGNIN_LIMIT", "")
+    )
     api.init_app(app)
     login.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

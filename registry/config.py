@@ -7,7 +7,16 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-ENV_KEYS = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL", "REGISTRY_DEMO", "SMTP_URL", "FORCE_HTTPS")
+ENV_KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "PUBLIC_BASE_URL",
+    "REDIS_URL",
+    "REGISTRY_DEMO",
+    "SMTP_URL",
+    "FORCE_HTTPS",
+    "PROXY_FIX_X_FOR",
+)
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -29,10 +38,23 @@ def load_config(instance_path: Path, test_config: dict[str, Any] | None = None) 
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "DOCUMENT_MAX_BYTES": 10 * 1024 * 1024,
         "IMPORT_MAX_BYTES": 50 * 1024 * 1024,
+        # What an import upload may cost (registry/services/uploads.py): refused at the first bound passed.
+        "IMPORT_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,  # an XLSX, once unzipped (read from its directory)
+        "IMPORT_MAX_RATIO": 100,  # unpacked / packed size of any part above 1 MB
+        "IMPORT_MAX_ROWS": 200_000,
+        "IMPORT_MAX_COLUMNS": 100,
+        "IMPORT_MAX_CELL_CHARS": 32_767,
+        "IMPORT_MAX_SECONDS": 120,
         "TOKEN_TTL_HOURS": 12,
         "REGISTRY_DEMO": True,
+        # Memory counts per worker process: production must set REDIS_URL so every worker shares them.
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "registry",
+        # Failed sign-ins per account, web form and API token together (registry/services/throttle.py).
+        "ACCOUNT_SIGNIN_LIMIT": "10 per 15 minutes",
+        # How many proxies in front of the app set X-Forwarded-For/-Proto; 0 trusts no such header.
+        "PROXY_FIX_X_FOR": 0,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -63,10 +85,13 @@ def load_config(instance_path: Path, test_config: dict[str, Any] | None = None) 
     if env.get("REDIS_URL"):
         cfg["REDIS_URL"] = env["REDIS_URL"]
         cfg["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
+        cfg["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True  # Redis down: limit per worker rather than fail
     if env.get("REGISTRY_DEMO") is not None:
         cfg["REGISTRY_DEMO"] = env["REGISTRY_DEMO"] not in ("0", "false", "no", "")
     if env.get("FORCE_HTTPS") is not None:
         cfg["FORCE_HTTPS"] = env["FORCE_HTTPS"] not in ("0", "false", "no", "")
+    if env.get("PROXY_FIX_X_FOR"):
+        cfg["PROXY_FIX_X_FOR"] = int(env["PROXY_FIX_X_FOR"])
     if env.get("SMTP_URL"):
         cfg["SMTP_URL"] = env["SMTP_URL"]
     if test_config:

@@ -43,6 +43,13 @@ class InvalidInput(RegistryError):
         return cls([FieldError(field_name, rule, params)])
 
 
+class TooLarge(InvalidInput):
+    """An upload beyond a size bound (its bytes, or what it unpacks to): HTTP 413, the field and limit named."""
+
+    status = 413
+    code = "too_large"
+
+
 class BadRequest(RegistryError):
     status = 400
     code = "bad_request"

@@ -101,6 +101,36 @@ RULES: dict[str, tuple[str, str]] = {
     "file_type": ("Trường {field}: Tệp phải là {expected}.", "{field}: The file must be {expected}."),
     "file_size": ("Trường {field}: Tệp vượt quá {max} MB.", "{field}: The file is larger than {max} MB."),
     "file_empty": ("Trường {field}: Tệp rỗng.", "{field}: The file is empty."),
+    "file_unpacked": (
+        "Trường {field}: Tệp XLSX khi giải nén vượt quá {max} MB.",
+        "{field}: The XLSX file unpacks to more than {max} MB.",
+    ),
+    "file_ratio": (
+        "Trường {field}: Tệp XLSX nén bất thường (một phần giải nén lớn hơn {max} lần kích thước nén).",
+        "{field}: The XLSX file is abnormally compressed (a part unpacks to more than {max} times its size).",
+    ),
+    "file_parts": (
+        "Trường {field}: Tệp XLSX có quá {max} thành phần.",
+        "{field}: The XLSX file has more than {max} parts.",
+    ),
+    "file_rows": ("Trường {field}: Tệp có quá {max} dòng dữ liệu.", "{field}: The file has more than {max} data rows."),
+    "file_columns": (
+        "Trường {field}: Dòng {row} có quá {max} cột.",
+        "{field}: Row {row} has more than {max} columns.",
+    ),
+    "file_cell": (
+        "Trường {field}: Ô ở dòng {row}, cột {column} dài quá {max} ký tự.",
+        "{field}: The cell at row {row}, column {column} is longer than {max} characters.",
+    ),
+    "file_time": (
+        "Trường {field}: Tệp cần quá {max} giây để xử lý; hãy chia thành các tệp nhỏ hơn.",
+        "{field}: The file takes more than {max} seconds to process; split it into smaller files.",
+    ),
+    "file_pages": ("Trường {field}: Tài liệu có quá {max} trang.", "{field}: The document has more than {max} pages."),
+    "request_size": (
+        "Trường {field}: Yêu cầu vượt quá {max} MB.",
+        "{field}: The request is larger than {max} MB.",
+    ),
     "malformed_json": ("Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON."),
     "json_object": ("Nội dung gửi lên phải là một đối tượng JSON.", "The request body must be a JSON object."),
     "already_exists": ("Trường {field}: Giá trị này đã tồn tại.", "{field}: this value already exists."),
@@ -332,6 +362,11 @@ RULES: dict[str, tuple[str, str]] = {
         "Không lưu được sự kiện ({detail}); không sự kiện nào được ghi.",
         "The events could not be stored ({detail}); none was recorded.",
     ),
+    "wrong_password": ("Trường {field}: Mật khẩu hiện tại không đúng.", "{field}: the current password is wrong."),
+    "account_throttled": (
+        "Trường {field}: Tài khoản này đã đăng nhập sai quá nhiều lần; hãy thử lại sau {minutes} phút.",
+        "{field}: Too many failed sign-ins for this account; try again in {minutes} minute(s).",
+    ),
 }
 
 # The same rules shown BESIDE the field they concern (web forms): the field's name is redundant there.
@@ -406,6 +441,24 @@ BESIDE: dict[str, tuple[str, str]] = {
     "file_type": ("Tệp phải là {expected}.", "The file must be {expected}."),
     "file_size": ("Tệp vượt quá {max} MB.", "The file is larger than {max} MB."),
     "file_empty": ("Tệp rỗng.", "The file is empty."),
+    "file_unpacked": ("Tệp XLSX khi giải nén vượt quá {max} MB.", "The XLSX file unpacks to more than {max} MB."),
+    "file_ratio": (
+        "Tệp XLSX nén bất thường (một phần giải nén lớn hơn {max} lần kích thước nén).",
+        "The XLSX file is abnormally compressed (a part unpacks to more than {max} times its size).",
+    ),
+    "file_parts": ("Tệp XLSX có quá {max} thành phần.", "The XLSX file has more than {max} parts."),
+    "file_rows": ("Tệp có quá {max} dòng dữ liệu.", "The file has more than {max} data rows."),
+    "file_columns": ("Dòng {row} có quá {max} cột.", "Row {row} has more than {max} columns."),
+    "file_cell": (
+        "Ô ở dòng {row}, cột {column} dài quá {max} ký tự.",
+        "The cell at row {row}, column {column} is longer than {max} characters.",
+    ),
+    "file_time": (
+        "Tệp cần quá {max} giây để xử lý; hãy chia thành các tệp nhỏ hơn.",
+        "The file takes more than {max} seconds to process; split it into smaller files.",
+    ),
+    "file_pages": ("Tài liệu có quá {max} trang.", "The document has more than {max} pages."),
+    "request_size": ("Yêu cầu vượt quá {max} MB.", "The request is larger than {max} MB."),
     "file_encoding": ("Tệp phải được mã hoá UTF-8.", "The file must be encoded as UTF-8."),
     "confirm_required": ("Cần đánh dấu ô này để xác nhận.", "Tick this box to confirm."),
     "choice_required": ("Cần chọn một trong các lựa chọn.", "Choose one of the options."),
@@ -421,6 +474,11 @@ BESIDE: dict[str, tuple[str, str]] = {
     "gtin_required_for_code": (
         "Mã QR GS1 Digital Link cần sản phẩm có mã GTIN.",
         "A GS1 Digital Link QR code needs the product to have a GTIN.",
+    ),
+    "wrong_password": ("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
+    "account_throttled": (
+        "Tài khoản này đã đăng nhập sai quá nhiều lần; hãy thử lại sau {minutes} phút.",
+        "Too many failed sign-ins for this account; try again in {minutes} minute(s).",
     ),
 }
 

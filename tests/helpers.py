@@ -1,10 +1,12 @@
-"""Small generators of valid identifiers for tests."""
+"""Small generators of valid identifiers and files for tests."""
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import date, timedelta
 
+from pypdf import PdfWriter
 from stdnum.vn import mst
 
 from registry.services.gs1 import check_digit
@@ -71,3 +73,13 @@ def pause(seconds: float) -> None:
     """Wait `seconds` of real time. Not `time.sleep`: under libfaketime (`faketime`, one way to run
     the suite at a far date) Python's sleep on an absolute monotonic deadline fails with EINVAL."""
     threading.Event().wait(seconds)
+
+
+def tiny_pdf(pages: int = 1) -> bytes:
+    """A real PDF (a cross-reference table, a page tree) of `pages` blank pages, as pypdf writes it."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(72, 72)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

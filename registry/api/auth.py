@@ -8,7 +8,7 @@ from flask import current_app, request
 
 from registry.errors import Unauthorized
 from registry.extensions import limiter
-from registry.schemas.resources import TokenIn, TokenOut, UserArgs, UserIn, UserOut, page_schema
+from registry.schemas.resources import PasswordChangeIn, TokenIn, TokenOut, UserArgs, UserIn, UserOut, page_schema
 from registry.services import users
 from registry.services.common import paginate
 
@@ -23,9 +23,12 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Tokens and 
 @limiter.limit("20/minute")
 @blp.arguments(TokenIn)
 @blp.response(201, TokenOut)
+@blp.doc(
+    responses={"429": {"description": "Too many tries from this address, or too many failed sign-ins for this account"}}
+)
 def create_token(data: dict[str, Any]) -> dict[str, Any]:
     """Exchange an email and password for an expiring bearer token."""
-    user = users.authenticate(data["email"], data["password"])
+    user = users.authenticate(data["email"], data["password"], current_app.extensions["account_throttle"])
     token, row = users.issue_token(user, current_app.config["TOKEN_TTL_HOURS"])
     return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at, "user": user}
 
@@ -47,6 +50,15 @@ def me() -> Any:
     if user is None:
         raise Unauthorized()
     return user
+
+
+@blp.route("/me/password", methods=["POST"])
+@blp.arguments(PasswordChangeIn)
+@blp.response(204)
+def change_password(data: dict[str, Any]) -> None:
+    """Change your own password (send the current one). Every session and token issued before,
+    this one included, stops working: ask for a new token."""
+    users.change_password(actor(), data["current_password"], data["password"])
 
 
 @blp.route("/users")

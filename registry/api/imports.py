@@ -7,11 +7,12 @@ import tempfile
 from typing import Any
 
 from flask import Response, current_app, json, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from registry.errors import FieldError, InvalidInput
 from registry.messages import render_rule
 from registry.schemas.fields import Bool, QuerySchema
-from registry.services import imports
+from registry.services import imports, uploads
 
 from .blueprint import Blueprint
 from .common import actor
@@ -63,9 +64,13 @@ def import_records(args: dict[str, Any], kind: str) -> Any:
     """
     who = actor()
     imports.spec_for(kind)
-    limit = current_app.config["IMPORT_MAX_BYTES"]
+    limits = uploads.UploadLimits.from_config(current_app.config)
+    limit = limits.file_bytes
     request.max_content_length = limit + 64 * 1024  # room for the multipart envelope
-    upload = request.files.get("file")
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge as err:
+        raise uploads.file_size_error(limit) from err
     if upload is None:
         raise InvalidInput.one("file", "required")
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
@@ -74,13 +79,13 @@ def import_records(args: dict[str, Any], kind: str) -> Any:
         if size == 0:
             raise InvalidInput([FieldError("file", "file_empty")])
         if size > limit:
-            raise InvalidInput([FieldError("file", "file_size", {"max": limit // (1024 * 1024)})])
+            raise uploads.file_size_error(limit)
         spool.seek(0)
         if imports.detect_format(spool.read(8192)) is None:
             raise InvalidInput([FieldError("file", "file_type", {"expected": "CSV (UTF-8), XLSX"})])
         spool.seek(0)
         try:
-            result = imports.import_file(who, kind, spool, dry_run=args["dry_run"])  # type: ignore[arg-type]
+            result = imports.import_file(who, kind, spool, dry_run=args["dry_run"], limits=limits)  # type: ignore[arg-type]
         except imports.ImportRejected as err:
             return _rejected(err)
     body = {

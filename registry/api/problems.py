@@ -14,6 +14,7 @@ from registry.integrity import domain_error
 from registry.messages import SUPPORTED, problem_title, render_rule
 from registry.schemas.fields import field_errors
 from registry.schemas.jsonbody import MalformedJson
+from registry.services.uploads import megabytes
 
 PROBLEM_TYPE = "https://registry.invalid/problems/"
 
@@ -52,7 +53,11 @@ def _from_registry_error(err: RegistryError) -> Response:
         detail = render_rule("transition", lang, "action", err.params)
         return problem(err.status, "transition", detail=detail)
     code = err.rule if err.rule in ("invalid_credentials", "invalid_token", "duplicate") else err.code
-    return problem(err.status, code, errors)
+    response = problem(err.status, code, errors)
+    retry_after = getattr(err, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _from_http(err: HTTPException) -> Response:
@@ -83,7 +88,15 @@ def _problem_for_http(err: HTTPException) -> Response:
         return problem(422, "invalid_input", field_errors(flat))
     if status == 400 and data.get("messages"):
         return problem(400, "bad_request", [FieldError("body", "malformed_json")])
+    if status == 413:
+        return problem(413, "too_large", [request_size_error()])
     return problem(status, http_code(status))
+
+
+def request_size_error() -> FieldError:
+    """A body past MAX_CONTENT_LENGTH (or a view's own bound), named with its limit in MB."""
+    limit = request.max_content_length or 0
+    return FieldError("body", "request_size", {"max": megabytes(limit)})
 
 
 HTTP_CODES = {
@@ -111,7 +124,11 @@ def _page_for_http(err: HTTPException) -> Response:
 
     status = err.code or 500
     lang = select_locale()
-    html = render_template("error.html", status=status, title=problem_title(http_code(status), lang), messages=[])
+    messages = []
+    if status == 413:
+        size = request_size_error()
+        messages.append(render_rule(size.rule, lang, None, size.params))
+    html = render_template("error.html", status=status, title=problem_title(http_code(status), lang), messages=messages)
     response = Response(html, status=status, mimetype="text/html")
     for name in ("Retry-After", "Allow", "WWW-Authenticate"):
         value = err.get_response().headers.get(name)

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, request, send_file
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from registry.errors import InvalidInput, NotFound
 from registry.models import Standard
 from registry.schemas.resources import StandardArgs, StandardIn, StandardOut, page_schema
-from registry.services import standards
+from registry.services import standards, uploads
 from registry.services.common import get_or_404, paginate
 
 from .blueprint import Blueprint
@@ -68,13 +69,18 @@ def update_standard(data: dict[str, Any], standard_id: int) -> Any:
 def upload_document(standard_id: int) -> Any:
     """Upload the standard's PDF (raw application/pdf body, or multipart field `document`)."""
     who = actor()
-    upload = request.files.get("document")
-    if upload is not None:
-        content = upload.read(current_app.config["DOCUMENT_MAX_BYTES"] + 1)
-    elif request.mimetype == "application/pdf":
-        content = request.get_data()
-    else:
-        raise InvalidInput.one("document", "file_type", expected="PDF")
+    limit = current_app.config["DOCUMENT_MAX_BYTES"]
+    request.max_content_length = limit + 64 * 1024  # room for a multipart envelope
+    try:
+        upload = request.files.get("document")
+        if upload is not None:
+            content = upload.read(limit + 1)
+        elif request.mimetype == "application/pdf":
+            content = request.get_data()
+        else:
+            raise InvalidInput.one("document", "file_type", expected="PDF")
+    except RequestEntityTooLarge as err:
+        raise uploads.file_size_error(limit, "document") from err
     return standards.attach_document(
         who, standard_id, content, document_store(), current_app.config["DOCUMENT_MAX_BYTES"]
     )

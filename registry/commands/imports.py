@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 from sqlalchemy import func, select
 
 from registry.errors import InvalidInput, RegistryError
 from registry.extensions import db
 from registry.messages import render_rule
 from registry.models import User
-from registry.services import imports
+from registry.services import imports, uploads
 
 PROGRESS_FROM = 2000  # rows; shorter files finish before a bar would help
 
@@ -59,7 +60,9 @@ def import_command(kind: str, file: Path, dry_run: bool, as_email: str | None) -
 
     try:
         with file.open("rb") as stream:
-            result = imports.import_file(actor, kind, stream, dry_run=dry_run, progress=progress)
+            # The operator's own file: the upload bounds hold, without the time budget of a web request.
+            limits = uploads.UploadLimits.from_config(current_app.config, timed=False)
+            result = imports.import_file(actor, kind, stream, dry_run=dry_run, progress=progress, limits=limits)
     except imports.ImportRejected as err:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
@@ -27,6 +27,9 @@ class User(Model):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
     language: Mapped[str] = mapped_column(String(2), default="vi")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised by sign-out, deactivation and a password change; a web session or a token stamped with
+    # an older value is refused (registry.services.users), so a copied cookie dies with its sign-out.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization | None] = relationship()
@@ -57,5 +60,6 @@ class ApiToken(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the user's, at issue
 
     user: Mapped[User] = relationship()

@@ -39,6 +39,11 @@ class TokenIn(StrictSchema):
     password = Str(required=True, trim=False, validate=Length(min=1, max=512))
 
 
+class PasswordChangeIn(StrictSchema):
+    current_password = Str(required=True, validate=Length(min=1, max=512))
+    password = Str(required=True, validate=Length(min=1, max=512))
+
+
 class UserIn(StrictSchema):
     email = Email(required=True)
     password = Str(required=True, trim=False, validate=Length(min=1, max=512))

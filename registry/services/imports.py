@@ -29,6 +29,7 @@ from registry.schemas.fields import field_errors
 from registry.schemas.resources import ActivityIn, CertificateIn, OrganizationIn, ProductIn, StandardIn
 from registry.services import activities, audit, certificates, gs1, organizations, permissions, products, standards
 from registry.services.text import fast_fold, fold, nfc
+from registry.services.uploads import UploadLimits, bounded_rows, check_xlsx_archive
 
 XLSX_MAGIC = b"PK\x03\x04"
 CHUNK = 2000
@@ -211,19 +212,32 @@ def _csv_rows(stream: IO[bytes]) -> tuple[_Rows, int | None]:
     return rows(), total
 
 
-def _xlsx_rows(stream: IO[bytes]) -> tuple[_Rows, int | None]:
+def _xlsx_rows(stream: IO[bytes], limits: UploadLimits | None = None) -> tuple[_Rows, int | None]:
     from openpyxl import load_workbook  # imported on use: it is heavy and only XLSX needs it
 
+    if limits is not None:
+        check_xlsx_archive(stream, limits)  # before anything is unpacked
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
     except Exception as err:  # a corrupt zip or a zip that is not a workbook
         raise InvalidInput.one("file", "file_type", expected="CSV, XLSX") from err
     sheet = book.active
-    total = sheet.max_row if sheet is not None else 0
+    if sheet is None or not hasattr(sheet, "reset_dimensions"):
+        book.close()
+        raise InvalidInput.one("file", "file_type", expected="CSV, XLSX")
+    total = sheet.max_row
+    # The sheet's declared size may lie either way: read what is there, no wider than the header, so a
+    # lone cell at XFD1048576 neither hides rows nor pads every row to 16,384 cells.
+    sheet.reset_dimensions()
 
     def rows() -> _Rows:
         try:
-            for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):  # type: ignore[union-attr]
+            header = list(next(sheet.iter_rows(max_row=1, values_only=True), ()))
+            while header and header[-1] in (None, ""):
+                header.pop()
+            yield 1, header
+            width = max(len(header), 1)
+            for i, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
                 yield i, list(values)
         finally:
             book.close()
@@ -1037,19 +1051,30 @@ def _product_rows(run: _Run, columns: _Columns, rows: Iterator[tuple[int, list[A
     return data_rows
 
 
-def import_steps(actor: User | None, kind: str, stream: IO[bytes], *, dry_run: bool = False) -> Steps[ImportResult]:
+def import_steps(
+    actor: User | None,
+    kind: str,
+    stream: IO[bytes],
+    *,
+    dry_run: bool = False,
+    limits: UploadLimits | None = None,
+) -> Steps[ImportResult]:
     """import_file as a generator: yields (data rows done, total rows if known) as it goes, returns the result.
 
     For callers that show progress while the import runs (the upload page streams its response).
-    Raises as import_file does; closing the generator early rolls everything back.
+    Raises as import_file does; closing the generator early rolls everything back. With `limits`
+    (uploads), the file is refused at the first bound it passes (registry.services.uploads).
     """
     spec = spec_for(kind)
     user = permissions.require_user(actor)
     fmt = detect_format(_peek(stream))
     if fmt is None:
         raise InvalidInput.one("file", "file_type", expected="CSV (UTF-8), XLSX")
-    rows, total = _xlsx_rows(stream) if fmt == "xlsx" else _csv_rows(stream)
+    rows, total = _xlsx_rows(stream, limits) if fmt == "xlsx" else _csv_rows(stream)
     total = max(0, total - 1) if total else None  # the header is not a data row
+    if limits is not None:
+        rows = bounded_rows(rows, limits)
+        total = min(total, limits.rows) if total is not None else None
     run = _Run(spec, user, dry_run)
     steps: Generator[int, None, int] | None = None
     try:
@@ -1097,13 +1122,14 @@ def import_file(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    limits: UploadLimits | None = None,
 ) -> ImportResult:
     """Validate every row of a CSV or XLSX file and create all its records in one transaction, or none.
 
     Raises ImportRejected listing every bad row (nothing written), or InvalidInput for a file
     that is not CSV or XLSX at all. With `dry_run` everything is checked and nothing is kept.
     """
-    steps = import_steps(actor, kind, stream, dry_run=dry_run)
+    steps = import_steps(actor, kind, stream, dry_run=dry_run, limits=limits)
     while True:
         try:
             done, total = next(steps)

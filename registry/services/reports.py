@@ -9,7 +9,6 @@ which carries every Vietnamese diacritic.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +29,7 @@ from registry.models import Certificate
 from registry.services import metrics, progress
 from registry.services.pdf_fonts import register_fonts
 from registry.services.progress import STATUS_LABELS, PlanProgress, TargetProgress
+from registry.services.spreadsheets import append, csv_bytes, put
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -201,16 +201,12 @@ def _preamble(report: AnnualReport) -> list[str]:
 
 
 def render_csv(report: AnnualReport) -> bytes:
-    """One table, UTF-8 with a byte-order mark so spreadsheet programs read the diacritics.
+    """One table; `csv_bytes` guards every cell and adds the byte-order mark.
 
     Having no preamble, the table carries the report deadline in a last column on every row."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*_headers(report), DEADLINE_HEADER])
     deadline = _deadline(report.progress)
-    for t in report.progress.targets:
-        writer.writerow([*("" if v is None else v for v in _row(report, t)), deadline])
-    return out.getvalue().encode("utf-8-sig")
+    rows = [[*_row(report, t), deadline] for t in report.progress.targets]
+    return csv_bytes([[*_headers(report), DEADLINE_HEADER], *rows])
 
 
 # ---- XLSX -----------------------------------------------------------------------------------
@@ -222,18 +218,18 @@ def render_xlsx(report: AnnualReport) -> bytes:
     ws.title = "Báo cáo"
     bold = Font(bold=True)
     for i, line in enumerate(_preamble(report), start=1):
-        ws.cell(row=i, column=1, value=line).font = Font(bold=i == 1, size=13 if i == 1 else 11)
+        put(ws, i, 1, line).font = Font(bold=i == 1, size=13 if i == 1 else 11)
     header_row = len(_preamble(report)) + 2
     headers = _headers(report)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, name in enumerate(headers, start=1):
-        cell = ws.cell(row=header_row, column=col, value=name)
+        cell = put(ws, header_row, col, name)
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     targets = report.progress.targets
     for r, t in enumerate(targets, start=header_row + 1):
         for col, value in enumerate(_row(report, t), start=1):
-            ws.cell(row=r, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+            put(ws, r, col, value).alignment = Alignment(wrap_text=True, vertical="top")
     widths = {1: 18, 2: 22, 3: 60, 4: 12, 5: 14, 6: 12}
     for col in range(1, len(headers) + 1):
         ws.column_dimensions[get_column_letter(col)].width = widths.get(col, 14)
@@ -242,13 +238,13 @@ def render_xlsx(report: AnnualReport) -> bytes:
 
     # Chart data: the report year's figure beside the target value, numbers only.
     data_col = len(headers) + 2
-    ws.cell(row=header_row, column=data_col, value="Mã").font = bold
-    ws.cell(row=header_row, column=data_col + 1, value=f"Kết quả năm {report.progress.year}").font = bold
-    ws.cell(row=header_row, column=data_col + 2, value="Chỉ tiêu").font = bold
+    put(ws, header_row, data_col, "Mã").font = bold
+    put(ws, header_row, data_col + 1, f"Kết quả năm {report.progress.year}").font = bold
+    put(ws, header_row, data_col + 2, "Chỉ tiêu").font = bold
     for r, t in enumerate(targets, start=header_row + 1):
-        ws.cell(row=r, column=data_col, value=t.target.code)
-        ws.cell(row=r, column=data_col + 1, value=_number(t.actual) or 0)
-        ws.cell(row=r, column=data_col + 2, value=_number(t.value) or 0)
+        put(ws, r, data_col, t.target.code)
+        put(ws, r, data_col + 1, _number(t.actual) or 0)
+        put(ws, r, data_col + 2, _number(t.value) or 0)
     if targets:
         chart = BarChart()
         chart.type = "col"
@@ -262,13 +258,13 @@ def render_xlsx(report: AnnualReport) -> bytes:
         ws.add_chart(chart, f"A{last_row + 3}")
 
     certs = wb.create_sheet("Chứng nhận")
-    certs.append([f"Chứng nhận được tính năm {report.progress.year} — {report.progress.province.name}"])
+    append(certs, [f"Chứng nhận được tính năm {report.progress.year} — {report.progress.province.name}"])
     certs["A1"].font = Font(bold=True, size=13)
-    certs.append(CERT_HEADERS)
+    append(certs, CERT_HEADERS)
     for cell in certs[2]:
         cell.font, cell.fill = bold, fill
     for cert in report.certificates:
-        certs.append(_cert_row(cert, report))
+        append(certs, _cert_row(cert, report))
     for col, width in enumerate((22, 36, 40, 32, 12, 12, 16), start=1):
         certs.column_dimensions[get_column_letter(col)].width = width
     out = io.BytesIO()

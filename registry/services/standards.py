@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pypdf import PdfReader
 from sqlalchemy import Select, select
 
-from registry.errors import FieldError, InvalidInput
+from registry.errors import FieldError, InvalidInput, TooLarge
 from registry.extensions import db
 from registry.models import Organization, Product, ProductStandard, Standard, StandardLink, User
-from registry.services import audit, permissions
+from registry.services import audit, permissions, uploads
 from registry.services.common import get_or_404, reference, refuse
 from registry.services.text import fold, like_pattern, nfc
 
@@ -107,14 +109,37 @@ def update_standard(actor: User | None, standard_id: int, data: dict[str, Any]) 
     return standard
 
 
-def document_error(content: bytes, max_bytes: int, field: str = "document") -> FieldError | None:
-    """A TCCS document must be a real PDF (by its signature, not its name) within the size limit."""
+MAX_DOCUMENT_PAGES = 2000
+
+
+def _page_count(content: bytes) -> int | None:
+    """The pages of a PDF as pypdf reads them (its cross-reference table and page tree), None if it cannot."""
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")  # an owner-password-only PDF opens with the empty user password
+        return len(reader.pages)
+    except Exception:  # pypdf raises many kinds for a file that only looks like a PDF
+        return None
+
+
+def document_error(
+    content: bytes, max_bytes: int, field: str = "document", max_pages: int | None = None
+) -> FieldError | None:
+    """A TCCS document must be a real PDF (by its signature and its structure, not its name), within the
+    size and page limits. The structure is read only once the cheap checks pass."""
     if not content:
         return FieldError(field, "file_empty")
     if len(content) > max_bytes:
-        return FieldError(field, "file_size", {"max": max_bytes // (1024 * 1024)})
+        return FieldError(field, "file_size", {"max": uploads.megabytes(max_bytes)})
     if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-2048:]:
         return FieldError(field, "file_type", {"expected": "PDF"})
+    pages = _page_count(content)
+    if not pages:
+        return FieldError(field, "file_type", {"expected": "PDF"})
+    max_pages = max_pages or MAX_DOCUMENT_PAGES
+    if pages > max_pages:
+        return FieldError(field, "file_pages", {"max": max_pages})
     return None
 
 
@@ -122,7 +147,7 @@ def attach_document(actor: User | None, standard_id: int, content: bytes, store:
     standard = get_or_404(Standard, standard_id)
     _authorise(actor, standard)
     if err := document_error(content, max_bytes):
-        raise InvalidInput([err])
+        raise (TooLarge if err.rule == "file_size" else InvalidInput)([err])
     digest = hashlib.sha256(content).hexdigest()
     store.mkdir(parents=True, exist_ok=True)
     path = store / f"{digest}.pdf"

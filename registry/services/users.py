@@ -17,6 +17,7 @@ from registry.services import audit, permissions
 from registry.services.common import get_or_404
 from registry.services.places import resolve_province
 from registry.services.text import email_key, like_pattern
+from registry.services.throttle import AccountThrottle
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 512  # as the sign-in form (registry.web.account) accepts
@@ -152,6 +153,8 @@ def set_user_active(actor: User | None, user_id: int, active: bool) -> User:
     if user.is_active != active:
         before = {"is_active": user.is_active}
         user.is_active = active
+        if not active:
+            end_sessions(user)  # reactivation must not bring back what was open before
         audit.record(manager, "activate" if active else "deactivate", "user", user.id, before, {"is_active": active})
         db.session.commit()
     return user
@@ -170,7 +173,66 @@ def set_language(actor: User | None, lang: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
+def end_sessions(user: User) -> None:
+    """Every web session and API token issued to `user` until now stops working (the caller commits).
+
+    Sessions and tokens carry the epoch they were issued under; `session_user` and `user_for_token`
+    refuse any other, so a cookie copied before a sign-out is as dead as the one signed out."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def session_user(user_id: str, epoch: object) -> User | None:
+    """The user behind a web session, if it is still theirs: active, and issued under the current epoch."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.is_active or epoch != user.session_epoch:
+        return None
+    return user
+
+
+def sign_out(actor: User | None) -> None:
+    """Sign out everywhere: every session and token of the actor ends, not only this browser's cookie."""
+    user = permissions.require_user(actor)
+    end_sessions(user)
+    db.session.commit()
+
+
+def change_password(actor: User | None, current_password: str, new_password: str) -> User:
+    """Change one's own password, proving the current one; every earlier session and token ends."""
+    user = permissions.require_user(actor)
+    errors: list[FieldError] = []
+    if not check_password_hash(user.password_hash, current_password or ""):
+        errors.append(FieldError("current_password", "wrong_password"))
+    if len(new_password) < MIN_PASSWORD:
+        errors.append(FieldError("password", "password_short", {"min": MIN_PASSWORD}))
+    elif len(new_password) > MAX_PASSWORD:
+        errors.append(FieldError("password", "length", {"min": MIN_PASSWORD, "max": MAX_PASSWORD}))
+    if errors:
+        raise InvalidInput(errors)
+    user.password_hash = generate_password_hash(new_password, method=HASH_METHOD)
+    end_sessions(user)
+    # The hash stays out of the log; the entry says only that the password changed.
+    audit.record(actor, "change_password", "user", user.id, None, {"password": "changed"})
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str, throttle: AccountThrottle | None = None) -> User:
+    """The active user with this email and password. With a `throttle` (web sign-in and the token
+    endpoint share one), an account past its failed attempts is refused before the password is checked."""
+    if throttle is not None:
+        throttle.check(email)
+    try:
+        user = _check_credentials(email, password)
+    except Unauthorized:
+        if throttle is not None:
+            throttle.failed(email)
+        raise
+    if throttle is not None:
+        throttle.succeeded(email)
+    return user
+
+
+def _check_credentials(email: str, password: str) -> User:
     if "\x00" in email:  # no stored address holds one, and PostgreSQL would refuse the query
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthorized("invalid_credentials")
@@ -193,6 +255,7 @@ def issue_token(user: User, ttl_hours: int) -> tuple[str, ApiToken]:
         user_id=user.id,
         token_hash=_digest(token),
         expires_at=datetime.now(UTC) + timedelta(hours=ttl_hours),
+        session_epoch=user.session_epoch,
     )
     db.session.add(row)
     db.session.commit()
@@ -203,6 +266,8 @@ def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.is_active:
+        return None
+    if row.session_epoch != row.user.session_epoch:  # issued before a sign-out, deactivation or new password
         return None
     return row.user
 

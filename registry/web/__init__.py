@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, session
 
-from registry.extensions import db, login
+from registry.extensions import login
 from registry.models import User
+from registry.services import users
 
 from . import (
     account,
@@ -52,5 +53,6 @@ def register_web(app: Flask) -> None:
 
     @login.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        # A session signed in under an older epoch (before a sign-out, deactivation or new password) is over.
+        # One from before epochs existed counts as epoch 0: it ends at the user's first such event.
+        return users.session_user(user_id, session.get(account.SESSION_EPOCH, 0))

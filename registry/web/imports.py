@@ -19,10 +19,12 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import force_locale
 from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from registry.errors import FieldError, InvalidInput, RegistryError
+from registry.extensions import csrf
 from registry.messages import render_rule
-from registry.services import imports
+from registry.services import imports, uploads
 
 from .i18n import select_locale
 from .producer import LABELS as FIELD_LABELS
@@ -65,6 +67,7 @@ class _Outcome:
     stream: IO[bytes]
     dry_run: bool
     lang: str
+    limits: uploads.UploadLimits
     result: imports.ImportResult | None = None
     bad_rows: list[dict[str, Any]] = field(default_factory=list)
     bad_row_count: int = 0
@@ -82,7 +85,9 @@ class _Outcome:
 
     def steps(self) -> Iterator[tuple[int, int | None]]:
         last = 0.0
-        gen = imports.import_steps(current_user._get_current_object(), self.kind, self.stream, dry_run=self.dry_run)
+        gen = imports.import_steps(
+            current_user._get_current_object(), self.kind, self.stream, dry_run=self.dry_run, limits=self.limits
+        )
         try:
             while True:
                 try:
@@ -122,10 +127,19 @@ def upload_form() -> Any:
 
 
 @bp.post("/imports")
+@csrf.exempt  # checked below, once the body may be as large as an import: the site-wide check reads it first
 @login_required
 def upload() -> Any:
     kinds = _allowed_kinds()
     lang = _lang()
+    limits = uploads.UploadLimits.from_config(current_app.config)
+    request.max_content_length = limits.file_bytes + 64 * 1024  # as the API: room for the multipart envelope
+    try:
+        csrf.protect()
+    except RequestEntityTooLarge:
+        error = uploads.file_size_error(limits.file_bytes).errors[0]
+        values = {"kind": "", "dry_run": True}
+        return _form(kinds, {"file": [render_rule(error.rule, lang, None, error.params)]}, values, 413)
     kind = request.form.get("kind", "")
     dry_run = request.form.get("dry_run") == "1"
     values = {"kind": kind, "dry_run": dry_run}
@@ -138,7 +152,7 @@ def upload() -> Any:
     if errors:
         return _form(kinds, errors, values, 422)
     assert upload is not None
-    limit = current_app.config["IMPORT_MAX_BYTES"]
+    limit = limits.file_bytes
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (closed by _Outcome.steps)
     shutil.copyfileobj(upload.stream, spool, 1 << 20)
     size = spool.tell()
@@ -147,15 +161,15 @@ def upload() -> Any:
     if size == 0:
         problem = FieldError("file", "file_empty")
     elif size > limit:
-        problem = FieldError("file", "file_size", {"max": limit // (1024 * 1024)})
+        problem = uploads.file_size_error(limit).errors[0]
     elif imports.detect_format(spool.read(8192)) is None:
         problem = FieldError("file", "file_type", {"expected": "CSV (UTF-8), XLSX"})
     spool.seek(0)
     if problem is not None:
         spool.close()
         errors["file"] = [render_rule(problem.rule, lang, None, problem.params)]
-        return _form(kinds, errors, values, 422)
-    outcome = _Outcome(kind, spool, dry_run, lang)
+        return _form(kinds, errors, values, 413 if problem.rule == "file_size" else 422)
+    outcome = _Outcome(kind, spool, dry_run, lang, limits)
     body = stream_template(
         "imports/upload.html",
         kinds=kinds,

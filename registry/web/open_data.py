@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
 
 from registry.services import metrics, open_data
+from registry.services.spreadsheets import csv_chunks
 from registry.services.timefmt import today_vn
 
 from .producer import current_lang
@@ -33,16 +33,8 @@ def _cell(value: Any) -> Any:
 
 
 def _csv(ds: open_data.Dataset) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ds.fields)
-    for n, row in enumerate(ds.rows(), 1):
-        writer.writerow([_cell(row[f]) for f in ds.fields])
-        if n % 500 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    rows = ([_cell(row[f]) for f in ds.fields] for row in ds.rows())
+    return csv_chunks(itertools.chain([list(ds.fields)], rows))
 
 
 def _json(ds: open_data.Dataset) -> Iterator[str]:

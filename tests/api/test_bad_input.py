@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import valid_tax_code
+from tests.helpers import tiny_pdf, valid_tax_code
 
 
 def _count(client, path):
@@ -129,12 +129,12 @@ def test_uploads_are_checked_for_type_and_size(world, client, app):
         headers={**h, "Content-Type": "application/pdf"},
         data=b"%PDF-1.4\n" + b"0" * 200 + b"\n%%EOF",
     )
-    assert big.status_code == 422 and big.get_json()["errors"][0]["rule"] == "file_size"
+    assert big.status_code == 413 and big.get_json()["errors"][0]["rule"] == "file_size"
     app.config["DOCUMENT_MAX_BYTES"] = 10_000
     ok = client.put(
         f"/api/v1/standards/{sid}/document",
         headers={**h, "Content-Type": "application/pdf"},
-        data=b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n",
+        data=tiny_pdf(),
     )
     assert ok.status_code == 200 and ok.get_json()["has_document"] is True
     doc = client.get(f"/api/v1/standards/{sid}/document")

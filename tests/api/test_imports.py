@@ -92,7 +92,7 @@ def test_uploads_are_checked_for_type_size_and_presence(app: Any, client: Any, w
     assert missing.status_code == 422 and missing.get_json()["errors"][0]["field"] == "file"
     app.config["IMPORT_MAX_BYTES"] = 10
     big = post(client, headers, "products", csv_file([HEADER, [1, "Miến dong", valid_gtin13(1)]]))
-    assert big.status_code == 422 and big.get_json()["errors"][0]["rule"] == "file_size"
+    assert big.status_code == 413 and big.get_json()["errors"][0]["rule"] == "file_size"
 
 
 def test_unknown_kind_and_anonymous_callers_are_refused(client: Any, world: Any) -> None:

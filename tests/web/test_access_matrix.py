@@ -35,6 +35,8 @@ INSPECTORS = {INSPECTOR, ADMIN}
 
 STAFF_PAGES: dict[tuple[str, str], set[str]] = {
     ("GET", "/workspace"): SIGNED_IN,
+    ("GET", "/account/password"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
     # producer workspace
     ("GET", "/workspace/organization"): WRITERS,
     ("POST", "/workspace/organization"): WRITERS,

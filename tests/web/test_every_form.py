@@ -22,10 +22,10 @@ from registry.extensions import db
 from registry.models.place import Commune
 from registry.services import audit, batches, certificates, consumer_reports, products, standards
 from tests.conftest import PASSWORD, REFERENCE_TABLES
-from tests.helpers import valid_gtin13
+from tests.helpers import tiny_pdf, valid_gtin13
 from tests.web.staff import csrf, login
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xdb"
 BAD_GTIN = valid_gtin13(41)[:-1] + str((int(valid_gtin13(41)[-1]) + 1) % 10)

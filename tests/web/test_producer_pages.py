@@ -9,9 +9,9 @@ from typing import Any
 from registry.extensions import db
 from registry.models import Product, Standard
 from tests.conftest import PASSWORD
-from tests.helpers import valid_gtin13
+from tests.helpers import tiny_pdf, valid_gtin13
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 def _csrf(html: str) -> str:
