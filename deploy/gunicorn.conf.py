@@ -2,6 +2,10 @@
 
 import multiprocessing
 import os
+import sys
+
+from registry import create_app
+from registry.config import ConfigurationError
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count())))
@@ -20,3 +24,12 @@ max_requests_jitter = 200_000
 accesslog = os.environ.get("GUNICORN_ACCESSLOG")  # "-" for stdout
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Check the settings once in the master, so a refused production start exits at once, not per worker."""
+    try:
+        create_app()
+    except ConfigurationError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        sys.exit(2)

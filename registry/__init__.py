@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 from registry import models  # noqa: F401 - every table must be known to the metadata
 from registry.api import register_api
 from registry.cli import register_cli
-from registry.config import load_config
+from registry.config import check_production, load_config
 from registry.extensions import api, babel, csrf, db, limiter, login, migrate
 from registry.web import register_web
 from registry.web.i18n import select_locale
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; migrations and seeds are separate steps (`registry db upgrade`, `registry seed`)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(Path(app.instance_path), test_config))
+    check_production(app.config)  # raises ConfigurationError listing every problem
     app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable in JSON
     _register_extensions(app)
