@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
-from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, g, json, request
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from registry.errors import FieldError, RegistryError
+from registry.extensions import db, login
 from registry.messages import SUPPORTED, problem_title, render_rule
 from registry.schemas.fields import field_errors
 
 PROBLEM_TYPE = "https://registry.invalid/problems/"
+log = logging.getLogger(__name__)
+# The database cannot be reached (down, restarting, failing over, or every pooled connection busy):
+# every page and API answer is a 503 the client may retry; pool_pre_ping reconnects once it is back.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
 
 
 def request_language() -> str:
@@ -79,6 +89,7 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 
@@ -94,8 +105,11 @@ def _page_for_http(err: HTTPException) -> Response:
     from registry.web.i18n import select_locale
 
     status = err.code or 500
-    lang = select_locale()
-    html = render_template("error.html", status=status, title=problem_title(http_code(status), lang), messages=[])
+    try:
+        lang = select_locale()
+        html = render_template("error.html", status=status, title=problem_title(http_code(status), lang), messages=[])
+    except DATABASE_UNAVAILABLE as exc:  # a signed-in reader's page needs their account: the outage wins
+        return database_unavailable(exc)
     response = Response(html, status=status, mimetype="text/html")
     for name in ("Retry-After", "Allow", "WWW-Authenticate"):
         value = err.get_response().headers.get(name)
@@ -112,6 +126,22 @@ def is_api_request() -> bool:
     )
 
 
+def database_unavailable(err: SQLAlchemyError) -> Response:
+    """503 with Retry-After: a problem for JSON clients, the site's error page in the reader's language for people."""
+    log.warning("database unavailable: %s: %s", err.__class__.__name__, str(err).splitlines()[0][:200])
+    with contextlib.suppress(SQLAlchemyError):  # the connection is gone; the request teardown discards the session
+        db.session.rollback()
+    # Whoever is signed in cannot be loaded now: answer as for a visitor (Flask-Login keeps the user on g).
+    g._login_user = login.anonymous_user()
+    if request.path.startswith("/api/") or is_api_request():
+        response = problem(503, "unavailable")
+    else:
+        response = _page_for_http(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register_problem_handlers(app: Flask) -> None:
     """API paths get problem details; pages get their own error handlers (web blueprint)."""
 
@@ -123,6 +153,9 @@ def register_problem_handlers(app: Flask) -> None:
 
         handler = current_app.config.get("WEB_ERROR_HANDLER")
         return handler(err) if handler else _from_registry_error(err)
+
+    for exc_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exc_class, database_unavailable)
 
     @app.errorhandler(HTTPException)
     def handle_http(err: HTTPException) -> Any:

@@ -13,6 +13,7 @@ from . import (
     certification,
     dost,
     imports,
+    operations,
     place_pages,
     producer,
     province_users,
@@ -40,6 +41,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(imports.bp)
     app.register_blueprint(vocabulary_terms.bp)
     app.register_blueprint(place_pages.bp)
+    app.register_blueprint(operations.bp)
     login.login_view = "account.login"
     register_security_headers(app)
     register_filters(app)
