@@ -3,6 +3,9 @@
 import multiprocessing
 import os
 import sys
+from pathlib import Path
+
+from prometheus_client import multiprocess
 
 from registry import create_app
 from registry.config import ConfigurationError
@@ -27,9 +30,24 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def on_starting(server):
-    """Check the settings once in the master, so a refused production start exits at once, not per worker."""
+    """Check the settings once in the master, so a refused production start exits at once, not per worker.
+
+    With PROMETHEUS_MULTIPROC_DIR (metrics summed over workers, registry/observability.py) the
+    directory is emptied first: values left by a previous run would be added to this one's.
+    """
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir:
+        Path(metrics_dir).mkdir(parents=True, exist_ok=True)
+        for stale in Path(metrics_dir).glob("*.db"):
+            stale.unlink()
     try:
         create_app()
     except ConfigurationError as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
         sys.exit(2)
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges (connections in use) must not count any more."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

@@ -7,9 +7,13 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import refresh as refresh_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from registry import models  # noqa: F401 - every table must be known to the metadata
+from registry import (
+    models,  # noqa: F401 - every table must be known to the metadata
+    observability,
+)
 from registry.api import register_api
 from registry.cli import register_cli
 from registry.config import check_production, load_config
@@ -39,7 +43,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_api(app)
     register_web(app)
     register_cli(app)
+    _register_wsgi_layers(app)
     return app
+
+
+def _register_wsgi_layers(app: Flask) -> None:
+    """Outside the app (and its scan front door): request ids and metrics, then the proxy's headers."""
+    with app.app_context():
+        observability.install(app, db.engines.values())
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops:
+        # One count for both headers: each proxy in front (nginx alone: 1) appends its client's address
+        # to X-Forwarded-For and sets X-Forwarded-Proto; trust that many hops and no more.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_extensions(app: Flask) -> None:

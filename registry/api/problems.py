@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from registry.errors import FieldError, RegistryError
 from registry.extensions import db, login
 from registry.messages import SUPPORTED, problem_title, render_rule
+from registry.observability import REQUEST_ID
 from registry.schemas.fields import field_errors
 
 PROBLEM_TYPE = "https://registry.invalid/problems/"
@@ -38,6 +39,8 @@ def problem(
         "status": status,
         "instance": request.path,
     }
+    if REQUEST_ID in request.environ:
+        body["request_id"] = request.environ[REQUEST_ID]  # the X-Request-ID of this answer, to quote to support
     if detail:
         body["detail"] = detail
     if errors:
