@@ -5,6 +5,10 @@ import os
 import sys
 from pathlib import Path
 
+# prometheus_client opens its per-process files as metrics are defined, i.e. when registry is imported.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
 from prometheus_client import multiprocess
 
 from registry import create_app
@@ -37,9 +41,9 @@ def on_starting(server):
     """
     metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if metrics_dir:
-        Path(metrics_dir).mkdir(parents=True, exist_ok=True)
         for stale in Path(metrics_dir).glob("*.db"):
-            stale.unlink()
+            if not stale.name.endswith(f"_{os.getpid()}.db"):
+                stale.unlink()
     try:
         create_app()
     except ConfigurationError as err:
