@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -253,3 +254,13 @@ def test_scans_and_cached_codes_through_nginx(served: Site) -> None:
     assert first[":status"].startswith("HTTP/2 200") and "<svg" in svg
     assert (first["x-cache-status"], again["x-cache-status"]) == ("MISS", "HIT")
     assert again["cache-control"] == "public, max-age=86400"
+
+
+def test_every_deploy_file_the_guide_names_exists() -> None:
+    guide = (DEPLOY / "README.md").read_text()
+    named = set(re.findall(r"/opt/registry/app/(deploy/[\w./-]+\w)", guide))
+    named |= {f"deploy/{name}" for name in re.findall(r"`((?:nginx|systemd|postgresql|redis)/[\w.-]+)`", guide)}
+    named |= {f"deploy/systemd/{unit}" for unit in re.findall(r"`(registry[\w-]*\.(?:service|timer))`", guide)}
+    assert len(named) >= 10, named
+    missing = sorted(name for name in named if "*" not in name and not (ROOT / name).exists())
+    assert missing == []
