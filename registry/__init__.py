@@ -37,7 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; migrations and seeds are separate steps (`registry db upgrade`, `registry seed`)."""
     # REGISTRY_INSTANCE_PATH: where secrets, signing keys and uploads live (deploy: /var/lib/registry/instance).
     instance = os.environ.get("REGISTRY_INSTANCE_PATH") or None
-    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True, static_folder="web/static")
     app.config.update(load_config(Path(app.instance_path), test_config))
     check_production(app.config)  # raises ConfigurationError listing every problem
     app.url_map.converters["int"] = IdConverter

@@ -8,6 +8,7 @@ from registry.models.activity import ACTIVITY_KINDS as _ACTIVITY_KINDS
 from registry.models.batch import BIZ_STEPS as _BIZ_STEPS
 from registry.models.batch import DISPOSITIONS as _DISPOSITIONS
 from registry.models.certificate import CERTIFICATE_CATEGORIES as _CATEGORIES
+from registry.models.product import OCOP_GROUPS as _OCOP_GROUPS
 from registry.models.standard import STANDARD_KINDS as _STANDARD_KINDS
 from registry.models.user import ROLES as _ROLES
 
@@ -22,6 +23,14 @@ CATEGORIES: Table = {
     "traceability": ("Truy xuất nguồn gốc", "Traceability"),
     "declaration_standard": ("Công bố hợp chuẩn", "Declaration of conformity to a standard"),
     "declaration_regulation": ("Công bố hợp quy", "Declaration of conformity to a regulation"),
+    "other": ("Khác", "Other"),
+}
+OCOP_GROUPS: Table = {
+    "food": ("Thực phẩm", "Food"),
+    "beverage": ("Đồ uống", "Beverages"),
+    "herbal": ("Thảo dược", "Herbal products"),
+    "textile_handicraft": ("Thủ công mỹ nghệ, vải, may mặc", "Handicrafts and textiles"),
+    "rural_tourism": ("Du lịch cộng đồng, nông thôn", "Rural and community tourism"),
     "other": ("Khác", "Other"),
 }
 # The same categories short enough for a chart axis or a table column.
@@ -178,6 +187,7 @@ assert set(BIZ_STEPS) == set(_BIZ_STEPS) == CBV_BIZ_STEPS | set(OWN_BIZ_STEPS)
 assert set(DISPOSITIONS) == set(_DISPOSITIONS) == CBV_DISPOSITIONS | set(OWN_DISPOSITIONS)
 assert set(CATEGORIES) == set(CATEGORIES_SHORT) == set(_CATEGORIES) and set(ROLES) == set(_ROLES)
 assert set(ACTIVITY_KINDS) == set(_ACTIVITY_KINDS) and set(STANDARD_KINDS) == set(_STANDARD_KINDS)
+assert set(OCOP_GROUPS) == set(_OCOP_GROUPS)
 
 
 def text(table: Table, code: str | None, lang: str) -> str:
@@ -199,4 +209,5 @@ TABLES: dict[str, Table] = {
     "event": EVENT_ACTIONS,
     "biz_step": BIZ_STEPS,
     "disposition": DISPOSITIONS,
+    "ocop_group": OCOP_GROUPS,
 }

@@ -8,7 +8,7 @@ from sqlalchemy import Column, Date, ForeignKey, Numeric, String, Table, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model, db
 from registry.models.organization import Organization
 from registry.models.place import Commune
 from registry.models.product import Product
@@ -39,7 +39,7 @@ trace_event_inputs = Table(
 )
 
 
-class Batch(db.Model):
+class Batch(Model):
     __tablename__ = "batches"
     __table_args__ = (UniqueConstraint("product_id", "lot"),)
 
@@ -57,7 +57,7 @@ class Batch(db.Model):
     events: Mapped[list[TraceEvent]] = relationship(order_by="TraceEvent.occurred_at", back_populates="batch")
 
 
-class TraceEvent(db.Model):
+class TraceEvent(Model):
     __tablename__ = "trace_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)

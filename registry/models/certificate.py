@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model, db
 from registry.models.organization import CertificationBody, Organization
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ certificate_products = Table(
 )
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("certification_body_id", "number"),
@@ -122,7 +122,7 @@ class Certificate(db.Model):
         return "valid"
 
 
-class CertificateEvent(db.Model):
+class CertificateEvent(Model):
     """One entry of a certificate's history; rows are only ever added."""
 
     __tablename__ = "certificate_events"

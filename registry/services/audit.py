@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, insert, select, text
+from sqlalchemy.orm import Session, scoped_session
 
 from registry.extensions import db
 from registry.models import AuditEntry, User
@@ -79,7 +79,7 @@ def _content_hash(
     return hashlib.sha256((prev_hash + blob).encode()).hexdigest()
 
 
-def lock_chain(session: Session | None = None) -> tuple[int, str]:
+def lock_chain(session: Session | scoped_session[Any] | None = None) -> tuple[int, str]:
     """Take the chain's write lock for the rest of the transaction: (the next entry's id, the hash to chain onto).
 
     On PostgreSQL an advisory lock serialises writers so two transactions never chain onto the same
@@ -99,7 +99,7 @@ def record(
     entity_id: int | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    session: Session | None = None,
+    session: Session | scoped_session[Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction, chained to the previous one."""
     sess = session or db.session
@@ -126,7 +126,7 @@ def record_many(
     action: str,
     entity: str,
     items: Iterable[tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]],
-    session: Session | None = None,
+    session: Session | scoped_session[Any] | None = None,
     *,
     plain: bool = False,
 ) -> int:
@@ -162,7 +162,7 @@ def record_many(
         )
         prev, next_id = digest, next_id + 1
     if rows:
-        sess.execute(insert(AuditEntry.__table__), rows)
+        sess.execute(insert(cast(Table, AuditEntry.__table__)), rows)
     return len(rows)
 
 
@@ -177,7 +177,7 @@ def id_ranges(ids: Iterable[int]) -> list[list[int]]:
     return runs
 
 
-def rows_digest(rows: list[Sequence[Any]]) -> str:
+def rows_digest(rows: Sequence[Sequence[Any]]) -> str:
     """SHA-256 over rows of JSON-ready values written as one compact JSON array of arrays (UTF-8)."""
     return hashlib.sha256(_ROWS.encode(rows).encode()).hexdigest()
 
@@ -191,7 +191,7 @@ def record_import(
     ids: list[int],
     digest: str,
     columns: list[str],
-    session: Session | None = None,
+    session: Session | scoped_session[Any] | None = None,
 ) -> AuditEntry:
     """One entry for records a bulk import created together, in place of one 'create' entry each.
 

@@ -114,7 +114,7 @@ def get_event(batch_id: int, event_id: int) -> TraceEvent:
 
 def batch_query(
     product_id: int | None = None, organization_id: int | None = None, lot: str | None = None
-) -> Select[tuple[Batch]]:
+) -> Select[Batch]:
     stmt = select(Batch).order_by(Batch.id.desc())
     if product_id is not None:
         stmt = stmt.where(Batch.product_id == product_id)

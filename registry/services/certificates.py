@@ -166,7 +166,7 @@ def certificate_query(
     q: str | None = None,
     confirmed: bool | None = None,
     today: date | None = None,
-) -> Select[tuple[Certificate]]:
+) -> Select[Certificate]:
     today = today or date.today()
     stmt = select(Certificate).order_by(Certificate.issued_on.desc(), Certificate.id.desc())
     if province_id is not None:

@@ -368,7 +368,7 @@ def record_figure(
     if figure is None:
         figure = ReportedFigure(target_id=target.id, year=year)
         db.session.add(figure)
-    figure.value, figure.as_of, figure.evidence = float(value), as_of, nfc(evidence)  # type: ignore[arg-type]
+    figure.value, figure.as_of, figure.evidence = float(value), as_of, nfc(evidence)  # type: ignore[arg-type,assignment]  # checked above
     figure.entered_by_id = user.id
     figure.entered_at = datetime.now(VN)
     db.session.flush()

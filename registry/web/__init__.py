@@ -13,12 +13,14 @@ from . import (
     certification,
     dost,
     imports,
+    open_data,
     operations,
     place_pages,
     producer,
     province_users,
     resolver,
     scan_front,
+    search,
     verify,
     vocabulary_terms,
 )
@@ -41,6 +43,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(imports.bp)
     app.register_blueprint(vocabulary_terms.bp)
     app.register_blueprint(place_pages.bp)
+    app.register_blueprint(open_data.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(operations.bp)
     login.login_view = "account.login"
     register_security_headers(app)

@@ -119,14 +119,7 @@ LABELS: Table = {
 }
 
 CHOICES: dict[str, Table] = {
-    "ocop_group": {
-        "food": _lp("choices", "Thực phẩm"),
-        "beverage": _lp("choices", "Đồ uống"),
-        "herbal": _lp("choices", "Thảo dược"),
-        "textile_handicraft": _lp("choices", "Thủ công mỹ nghệ, vải, may mặc"),
-        "rural_tourism": _lp("choices", "Du lịch cộng đồng, nông thôn"),
-        "other": _lp("choices", "Khác"),
-    },
+    "ocop_group": labels.OCOP_GROUPS,
     "kind": labels.STANDARD_KINDS,
     "category": labels.CATEGORIES,
     "biz_step": labels.BIZ_STEPS,

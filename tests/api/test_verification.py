@@ -242,7 +242,7 @@ def test_verify_form_finds_certificates_by_number_and_body(world, client):
     cert, body, *_ = _issue(world, client, "ĐC-2026-77")
     other_body = world.body()
     page = client.get("/verify").get_data(as_text=True)
-    assert "Tra cứu chứng chỉ" in page and 'name="number"' in page
+    assert "Tra cứu chứng chỉ" in page and 'name="q"' in page
     found = client.get("/verify?number=dc-2026").get_data(as_text=True)
     assert "ĐC-2026-77" in found and f"/verify/{cert['id']}" in found
     assert "ĐC-2026-77" in client.get(f"/verify?number=2026-77&body={body.id}").get_data(as_text=True)
