@@ -74,6 +74,7 @@ class Site:
             ("/var/cache/nginx/registry-scan ", f"{root}/cache/registry-scan "),
             ("/etc/nginx/snippets/registry-brotli.conf", str(brotli)),
             ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
+            ("/opt/registry/app/", f"{ROOT}/"),
             ("listen 80;", f"listen 127.0.0.1:{self.http};"),
             ("listen [::]:80;", ""),
             ("listen 443 ssl http2;", f"listen 127.0.0.1:{self.https} ssl http2;"),
@@ -227,6 +228,9 @@ def test_a_page_is_served_through_nginx_over_tls_and_http2_compressed(served: Si
     if BROTLI.exists():
         headers, _ = _curl(served, "/", "-H", "Accept-Encoding: br", "--compressed")
         assert headers["content-encoding"] == "br"
+    headers, icon = _curl(served, "/static/favicon.svg")
+    assert headers[":status"].startswith("HTTP/2 200") and "<svg" in icon  # from disk, no app
+    assert headers["cache-control"] == "max-age=2592000"
     headers, _ = _curl(served, "/metrics")
     assert headers[":status"].startswith("HTTP/2 404")  # never through the public name
     plain = subprocess.run(
