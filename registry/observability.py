@@ -231,14 +231,28 @@ def configure_logging(app: Flask) -> None:
 # --- database: pool use and slow statements -------------------------------------------------------
 
 
+_OUT = "registry_checked_out"
+
+
+def _checked_out(_dbapi: Any, record: Any, _proxy: Any) -> None:
+    record.record_info[_OUT] = True  # record_info outlives an invalidated connection; info does not
+    DB_POOL_CHECKED_OUT.inc()
+
+
+def _checked_in(_dbapi: Any, record: Any) -> None:
+    # The pool also "checks in" a connection whose checkout failed (database down): not counted out.
+    if record is not None and record.record_info.pop(_OUT, False):
+        DB_POOL_CHECKED_OUT.dec()
+
+
 def watch_engine(engine: Engine, slow_ms: int) -> None:
     """Pool gauges on every engine; statement timing only when SLOW_QUERY_MS > 0 (it costs on every query)."""
     size = getattr(engine.pool, "size", None)
     if callable(size):
         DB_POOL_SIZE.set(size())
     event.listen(engine, "connect", lambda *_: DB_CONNECTIONS.inc())
-    event.listen(engine, "checkout", lambda *_: DB_POOL_CHECKED_OUT.inc())
-    event.listen(engine, "checkin", lambda *_: DB_POOL_CHECKED_OUT.dec())
+    event.listen(engine, "checkout", _checked_out)
+    event.listen(engine, "checkin", _checked_in)
     if slow_ms <= 0:
         return
     threshold = slow_ms / 1000
