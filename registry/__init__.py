@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,14 @@ from flask_babel import refresh as refresh_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from registry import models  # noqa: F401 - every table must be known to the metadata
+from registry import (
+    models,  # noqa: F401 - every table must be known to the metadata
+    observability,
+)
 from registry.api import register_api
 from registry.api.epcis_rest import register_epcis
 from registry.cli import register_cli
-from registry.config import load_config
+from registry.config import check_production, load_config
 from registry.extensions import api, babel, csrf, db, limiter, login, migrate
 from registry.services.throttle import AccountThrottle
 from registry.web import register_web
@@ -33,8 +37,11 @@ class IdConverter(IntegerConverter):
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; migrations and seeds are separate steps (`registry db upgrade`, `registry seed`)."""
-    app = Flask(__name__, instance_relative_config=True, static_folder="web/static")
+    # REGISTRY_INSTANCE_PATH: where secrets, signing keys and uploads live (deploy: /var/lib/registry/instance).
+    instance = os.environ.get("REGISTRY_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True, static_folder="web/static")
     app.config.update(load_config(Path(app.instance_path), test_config))
+    check_production(app.config)  # raises ConfigurationError listing every problem
     app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable in JSON
     _register_extensions(app)
@@ -42,15 +49,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_epcis(app)
     register_web(app)
     register_cli(app)
-    _register_proxies(app)
+    _register_wsgi_layers(app)
     return app
 
 
-def _register_proxies(app: Flask) -> None:
-    """Trust X-Forwarded-For/-Proto only from the configured number of proxies in front (PROXY_FIX_X_FOR):
-    with 0, the default, a client cannot choose its own address for the rate limits and the logs."""
+def _register_wsgi_layers(app: Flask) -> None:
+    """Outside the app (and its scan front door): request ids and metrics, then the proxy's headers."""
+    with app.app_context():
+        observability.install(app, db.engines.values())
     hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
-    if hops > 0:
+    if hops:
+        # One count for both headers: each proxy in front (nginx alone: 1) appends its client's address
+        # to X-Forwarded-For and sets X-Forwarded-Proto; trust that many hops and no more.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 

@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
+from registry.config import ConfigurationError
 from registry.errors import InvalidInput, RegistryError
 from registry.messages import render_rule
 from registry.services import audit, seeding, users
@@ -111,7 +112,11 @@ def main() -> None:
     from registry import create_app
 
     cli = FlaskGroup(create_app=create_app, help="OCOP and standards registry.")
-    cli.main(prog_name="registry")
+    try:
+        cli.main(prog_name="registry")
+    except ConfigurationError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
 
 
 __all__ = ["InvalidInput", "main", "register_cli"]

@@ -497,6 +497,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("Phương thức không được hỗ trợ", "Method not allowed"),
     "rate_limited": ("Quá nhiều yêu cầu, vui lòng thử lại sau", "Too many requests, try again later"),
     "server_error": ("Lỗi hệ thống", "Internal error"),
+    "unavailable": ("Hệ thống tạm thời gián đoạn", "Temporarily unavailable"),
     "unsupported_media_type": ("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
     "in_use": ("Bản ghi đang được sử dụng", "The record is in use"),
     "invalid_digital_link": ("Đường dẫn GS1 Digital Link không hợp lệ", "Invalid GS1 Digital Link"),

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
-from flask import Flask, Response, json, request
-from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, g, json, request
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from registry.errors import FieldError, RegistryError
-from registry.extensions import db
+from registry.extensions import db, login
 from registry.integrity import domain_error
 from registry.messages import SUPPORTED, problem_title, render_rule
+from registry.observability import REQUEST_ID
 from registry.schemas.fields import field_errors
 from registry.schemas.jsonbody import MalformedJson
 from registry.services.uploads import megabytes
 
 PROBLEM_TYPE = "https://registry.invalid/problems/"
+log = logging.getLogger(__name__)
+# The database cannot be reached (down, restarting, failing over, or every pooled connection busy):
+# every page and API answer is a 503 the client may retry; pool_pre_ping reconnects once it is back.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
 
 
 def request_language() -> str:
@@ -33,6 +42,8 @@ def problem(
         "status": status,
         "instance": request.path,
     }
+    if REQUEST_ID in request.environ:
+        body["request_id"] = request.environ[REQUEST_ID]  # the X-Request-ID of this answer, to quote to support
     if detail:
         body["detail"] = detail
     if errors:
@@ -108,6 +119,7 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 
@@ -123,12 +135,16 @@ def _page_for_http(err: HTTPException) -> Response:
     from registry.web.i18n import select_locale
 
     status = err.code or 500
-    lang = select_locale()
-    messages = []
-    if status == 413:
-        size = request_size_error()
-        messages.append(render_rule(size.rule, lang, None, size.params))
-    html = render_template("error.html", status=status, title=problem_title(http_code(status), lang), messages=messages)
+    try:
+        lang = select_locale()
+        messages = []
+        if status == 413:
+            size = request_size_error()
+            messages.append(render_rule(size.rule, lang, None, size.params))
+        title = problem_title(http_code(status), lang)
+        html = render_template("error.html", status=status, title=title, messages=messages)
+    except DATABASE_UNAVAILABLE as exc:  # a signed-in reader's page needs their account: the outage wins
+        return database_unavailable(exc)
     response = Response(html, status=status, mimetype="text/html")
     for name in ("Retry-After", "Allow", "WWW-Authenticate"):
         value = err.get_response().headers.get(name)
@@ -143,6 +159,22 @@ def is_api_request() -> bool:
         "application/json",
         "application/problem+json",
     )
+
+
+def database_unavailable(err: SQLAlchemyError) -> Response:
+    """503 with Retry-After: a problem for JSON clients, the site's error page in the reader's language for people."""
+    log.warning("database unavailable: %s: %s", err.__class__.__name__, str(err).splitlines()[0][:200])
+    with contextlib.suppress(SQLAlchemyError):  # the connection is gone; the request teardown discards the session
+        db.session.rollback()
+    # Whoever is signed in cannot be loaded now: answer as for a visitor (Flask-Login keeps the user on g).
+    g._login_user = login.anonymous_user()
+    if request.path.startswith("/api/") or is_api_request():
+        response = problem(503, "unavailable")
+    else:
+        response = _page_for_http(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def register_problem_handlers(app: Flask) -> None:
@@ -163,6 +195,9 @@ def register_problem_handlers(app: Flask) -> None:
         """A constraint refused a statement outside the ORM's flush (which converts its own)."""
         db.session.rollback()
         return handle_registry_error(domain_error(err))
+
+    for exc_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exc_class, database_unavailable)
 
     @app.errorhandler(HTTPException)
     def handle_http(err: HTTPException) -> Any:

@@ -19,6 +19,7 @@ from registry.models import (
     User,
 )
 from registry.models.certificate import TRANSITIONS, certificate_products
+from registry.observability import STATUS_CHANGES
 from registry.services import audit, permissions
 from registry.services.common import get_or_404, in_order, not_in_future, reference, refuse
 from registry.services.text import fold, like_pattern, nfc
@@ -131,6 +132,7 @@ def confirm_certificate(actor: User | None, cert_id: int, reason: str | None = N
     db.session.add(CertificateEvent(certificate_id=cert.id, action="confirm", actor_id=user.id, reason=reason))
     audit.record(actor, "confirm", "certificate", cert.id, before, _snapshot(cert))
     db.session.commit()
+    STATUS_CHANGES.labels("confirm").inc()
     return cert
 
 
@@ -160,6 +162,7 @@ def transition_certificate(actor: User | None, cert_id: int, action: str, reason
     db.session.add(CertificateEvent(certificate_id=cert.id, action=action, actor_id=user.id, reason=nfc(reason)))
     audit.record(actor, action, "certificate", cert.id, before, _snapshot(cert))
     db.session.commit()
+    STATUS_CHANGES.labels(action).inc()
     return cert
 
 

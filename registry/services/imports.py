@@ -24,6 +24,7 @@ from registry.errors import Conflict, FieldError, Forbidden, InvalidInput
 from registry.extensions import db
 from registry.models import Organization, Product, User
 from registry.models.product import OCOP_GROUPS
+from registry.observability import IMPORTED_ROWS, IMPORTS
 from registry.schemas import fields as f
 from registry.schemas.fields import field_errors
 from registry.schemas.resources import ActivityIn, CertificateIn, OrganizationIn, ProductIn, StandardIn
@@ -1107,11 +1108,15 @@ def import_steps(
         raise
     if run.errors:
         db.session.rollback()
+        IMPORTS.labels(spec.kind, "rejected").inc()
         raise ImportRejected(sorted(run.errors, key=lambda e: e.row))  # by row; a row's errors keep their order
     if dry_run:
         db.session.rollback()
+        IMPORTS.labels(spec.kind, "dry_run").inc()
     else:
         db.session.commit()
+        IMPORTS.labels(spec.kind, "committed").inc()
+        IMPORTED_ROWS.labels(spec.kind).inc(run.created)
     return ImportResult(spec.kind, data_rows, run.created, dry_run)
 
 

@@ -15,6 +15,7 @@ from . import (
     dost,
     imports,
     open_data,
+    operations,
     place_pages,
     producer,
     province_users,
@@ -45,6 +46,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(place_pages.bp)
     app.register_blueprint(open_data.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(operations.bp)
     login.login_view = "account.login"
     register_security_headers(app)
     register_filters(app)

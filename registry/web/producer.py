@@ -41,6 +41,7 @@ from registry.models.batch import BIZ_STEPS
 from registry.models.certificate import CERTIFICATE_CATEGORIES
 from registry.models.product import OCOP_GROUPS
 from registry.models.standard import STANDARD_KINDS
+from registry.observability import REQUEST_ID
 from registry.schemas.fields import field_errors
 from registry.schemas.resources import BatchIn, CertificateIn, EventIn, OrganizationIn, ProductIn, ReasonIn, StandardIn
 from registry.services import (
@@ -313,6 +314,8 @@ def web_error(err: RegistryError) -> Any:
     )
     if wants_json:
         body = {"type": "https://registry.invalid/problems/" + code, "title": title, "status": err.status}
+        if REQUEST_ID in request.environ:
+            body["request_id"] = request.environ[REQUEST_ID]
         if messages:
             body["detail"] = " ".join(messages)
         return Response(json.dumps(body, ensure_ascii=False), err.status, mimetype="application/problem+json")

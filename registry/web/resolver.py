@@ -34,6 +34,7 @@ from registry.errors import FieldError, InvalidInput, NotFound
 from registry.extensions import limiter
 from registry.messages import SUPPORTED, problem_title, render_rule
 from registry.models.report import REPORT_KINDS
+from registry.observability import REQUEST_ID, SCAN_CACHE, SCAN_RENDERED
 from registry.services import consumer_reports, digital_link, dl_compression
 from registry.services.digital_link import DigitalLink, InvalidDigitalLink
 from registry.services.scan_cache import DEFAULT_CHECK_SECONDS, Cached, ScanCache, subscribe
@@ -257,6 +258,8 @@ def _problem(status: int, code: str, lang: str, errors: list[FieldError] | None 
         "status": status,
         "instance": request.path,
     }
+    if REQUEST_ID in request.environ:
+        body["request_id"] = request.environ[REQUEST_ID]
     if errors:
         body["errors"] = [
             {"field": e.field, "rule": e.rule, "message": render_rule(e.rule, lang, e.field, e.params)} for e in errors
@@ -531,6 +534,7 @@ def _answer(link: DigitalLink, lang: str, args: dict[str, str] | None = None, st
     key = (link.path, tuple(sorted(link.attributes.items())), kind, lang, today_vn())
     hit = cache.get(key)
     if hit is not None:
+        SCAN_CACHE.inc()
         return _from_cache(hit)
     cached = _to_cache(_render(link, lang, kind))
     cache.put(key, cached, generation)
@@ -540,6 +544,7 @@ def _answer(link: DigitalLink, lang: str, args: dict[str, str] | None = None, st
 def _render(link: DigitalLink, lang: str, kind: str) -> Response:
     """The answer from the database; an HTML page carries the nonce placeholder when the cache is on."""
     cached = scan_cache().enabled
+    SCAN_RENDERED.inc()
     try:
         data = digital_link.resolve_digital_link(link)
     except NotFound as err:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from werkzeug.http import HTTP_STATUS_CODES
 
+from registry.observability import ENDPOINT, SCAN_FRONT
 from registry.services.scan_cache import Cached
 from registry.services.timefmt import today_vn
 from registry.web.security import NONCE_PLACEHOLDER
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 MARK = "registry.scan_front"  # environ key the resolver sets to (generation, nonce) on a storable answer
 _PLACEHOLDER = NONCE_PLACEHOLDER.encode()
+FRONT_ENDPOINT = "resolver.resolve"  # a stored answer is the resolver's: it is counted as that route
 _BYPASS_HEADERS = ("HTTP_COOKIE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_AUTHORIZATION")
 
 
@@ -75,6 +77,8 @@ class ScanFront:
         cache = self.app.extensions.get("scan_cache")
         hit = cache.peek(key) if cache is not None else None
         if hit is not None:
+            environ[ENDPOINT] = FRONT_ENDPOINT
+            SCAN_FRONT.inc()
             return self._serve(hit, start_response)
         return self._pass_and_keep(key, environ, start_response)
 

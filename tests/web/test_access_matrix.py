@@ -105,6 +105,8 @@ STAFF_PAGES: dict[tuple[str, str], set[str]] = {
 PUBLIC_PAGES = {
     ("GET", "/"),
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),  # no account: a bearer METRICS_TOKEN or an allowed address (tests/web/test_observability.py)
     ("GET", "/favicon.ico"),
     ("GET", "/manifest.webmanifest"),
     ("GET", "/login"),

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from registry.extensions import db
 from registry.models import Commune, ConsumerReport
 from tests.helpers import days_from_today, today, valid_gtin13, years_after
+
+
+def _day(n: int) -> str:
+    """The lot's days: 60 days before the frozen today, plus `n`."""
+    return days_from_today(n - 60).isoformat()
 
 
 def _ocop_dates() -> tuple[str, str]:
@@ -74,19 +80,19 @@ def scene(world, client):
     ]
     commune_id = db.session.scalar(db.select(Commune.id).where(Commune.name == "Xã Tân Cương"))
     harvest = client.post(
-        "/api/v1/batches", headers=h, json={"product_id": leaf["id"], "lot": "BT-01", "produced_on": "2026-04-01"}
+        "/api/v1/batches", headers=h, json={"product_id": leaf["id"], "lot": "BT-01", "produced_on": _day(0)}
     ).get_json()
     batch = client.post(
         "/api/v1/batches",
         headers=h,
-        json={"product_id": product["id"], "lot": "L/26-A", "produced_on": "2026-04-02", "expires_on": "2027-04-02"},
+        json={"product_id": product["id"], "lot": "L/26-A", "produced_on": _day(1), "expires_on": _day(366)},
     ).get_json()
     client.post(
         f"/api/v1/batches/{batch['id']}/events",
         headers=h,
         json={
             "biz_step": "transforming",
-            "occurred_at": "2026-04-02T08:30:00+07:00",
+            "occurred_at": f"{_day(1)}T08:30:00+07:00",
             "commune_id": commune_id,
             "input_batch_ids": [harvest["id"]],
         },
@@ -94,7 +100,7 @@ def scene(world, client):
     client.post(
         f"/api/v1/batches/{batch['id']}/events",
         headers=h,
-        json={"biz_step": "packing", "occurred_at": "2026-04-03T10:00:00+07:00", "gln": "8938600000064"},
+        json={"biz_step": "packing", "occurred_at": f"{_day(2)}T10:00:00+07:00", "gln": "8938600000064"},
     )
     return {"h": h, "gtin": "0" + gtin, "gtin13": gtin, "product": product, "certs": certs, "batch": batch, "org": org}
 
@@ -161,15 +167,16 @@ def test_a_batch_shows_its_dates_and_timeline_with_inputs(scene, client):
     url = f"/01/{scene['gtin']}/10/L%2F26-A"
     data = client.get(url, headers=JSON).get_json()
     batch = data["batch"]
-    assert (batch["lot"], batch["produced_on"], batch["expires_on"]) == ("L/26-A", "2026-04-02", "2027-04-02")
+    assert (batch["lot"], batch["produced_on"], batch["expires_on"]) == ("L/26-A", _day(1), _day(366))
     steps = [(e["biz_step"], e["occurred_at"], e["commune"], e["gln"]) for e in batch["events"]]
     assert steps == [
-        ("transforming", "2026-04-02T08:30:00+07:00", "Xã Tân Cương", None),
-        ("packing", "2026-04-03T10:00:00+07:00", None, "8938600000064"),
+        ("transforming", f"{_day(1)}T08:30:00+07:00", "Xã Tân Cương", None),
+        ("packing", f"{_day(2)}T10:00:00+07:00", None, "8938600000064"),
     ]
     assert [i["lot"] for i in batch["events"][0]["inputs"]] == ["BT-01"]
     page = client.get(url, headers=HTML).get_data(as_text=True)
-    assert "Hành trình của lô" in page and "BT-01" in page and "8938600000064" in page and "02/04/2027" in page
+    assert "Hành trình của lô" in page and "BT-01" in page and "8938600000064" in page
+    assert date.fromisoformat(_day(366)).strftime("%d/%m/%Y") in page
     assert "Đóng gói" in page and scene["org"].name in page
 
 
@@ -290,7 +297,7 @@ def test_the_report_page_speaks_the_scan_pages_language_and_knows_unknown_produc
     made = client.post(
         "/api/v1/batches",
         headers=scene["h"],
-        json={"product_id": scene["product"]["id"], "lot": "report", "produced_on": "2026-04-01"},
+        json={"product_id": scene["product"]["id"], "lot": "report", "produced_on": _day(0)},
     )
     assert made.status_code == 201
     lot = client.get(url + "/10/report?lang=en", headers=HTML)
@@ -327,7 +334,7 @@ def test_the_epcis_link_gives_the_batch_events_as_epcis_2_json_ld(scene, client)
     assert transform["outputQuantityList"][0]["epcClass"] == f"{BASE}/01/{scene['gtin']}/10/L%2F26-A"
     assert transform["inputQuantityList"][0]["epcClass"].endswith("/10/BT-01")
     assert transform["type"] == "TransformationEvent" and "action" not in transform
-    assert transform["eventTime"] == "2026-04-02T08:30:00+07:00" and transform["eventTimeZoneOffset"] == "+07:00"
+    assert transform["eventTime"] == f"{_day(1)}T08:30:00+07:00" and transform["eventTimeZoneOffset"] == "+07:00"
     assert pack["type"] == "ObjectEvent" and pack["action"] == "OBSERVE"
     assert pack["bizStep"] == "https://ref.gs1.org/cbv/BizStep-packing"
     assert pack["readPoint"]["id"] == "https://id.gs1.org/414/8938600000064"
