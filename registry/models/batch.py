@@ -71,10 +71,13 @@ class TraceEvent(db.Model):
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id"))
     gln: Mapped[str | None] = mapped_column(String(13))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    # Where a shipment goes (EPCIS destination, owning party): the organisation may then use the lot as an input.
+    destination_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     batch: Mapped[Batch] = relationship(back_populates="events")
     commune: Mapped[Commune | None] = relationship()
-    organization: Mapped[Organization | None] = relationship()
+    organization: Mapped[Organization | None] = relationship(foreign_keys=[organization_id])
+    destination_organization: Mapped[Organization | None] = relationship(foreign_keys=[destination_organization_id])
     inputs: Mapped[list[Batch]] = relationship(secondary=trace_event_inputs)

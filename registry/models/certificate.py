@@ -27,6 +27,8 @@ CERTIFICATE_CATEGORIES = (
     "declaration_regulation",
     "other",
 )
+# A producer's own declaration of conformity (công bố hợp chuẩn / hợp quy): no certification body issues it.
+DECLARATION_CATEGORIES = ("declaration_standard", "declaration_regulation")
 CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
 # Lifecycle actions recorded in the history; status is read from the last of them.
 ACTIONS = ("issue", "declare", "confirm", "suspend", "withdraw", "reinstate", "correct")
@@ -59,6 +61,15 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("certification_body_id", "number"),
+        # A declaration has no body: its number is unique within its organisation's declarations.
+        Index(
+            "ux_certificates_declaration_number",
+            "organization_id",
+            "number",
+            unique=True,
+            postgresql_where=text("certification_body_id IS NULL"),
+            sqlite_where=text("certification_body_id IS NULL"),
+        ),
         # Statistics count confirmed certificates only, by province and issue date, grouped by
         # category, holder, body: partial covering indexes keep every figure an index-only read.
         # Queries must spell the predicate as the index does: `.where(Certificate.is_confirmed)`;
@@ -91,7 +102,8 @@ class Certificate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64))
     number_folded: Mapped[str] = mapped_column(String(64), index=True)
-    certification_body_id: Mapped[int] = mapped_column(ForeignKey("certification_bodies.id"), index=True)
+    # None for a self-declaration (DECLARATION_CATEGORIES), and only then.
+    certification_body_id: Mapped[int | None] = mapped_column(ForeignKey("certification_bodies.id"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     # The holder's province when the certificate was issued: the province it counts for.
     holder_province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
@@ -107,11 +119,15 @@ class Certificate(db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    body: Mapped[CertificationBody] = relationship()
+    body: Mapped[CertificationBody | None] = relationship()
     organization: Mapped[Organization] = relationship()
     standards: Mapped[list[Standard]] = relationship(secondary=certificate_standards, order_by="Standard.code")
     products: Mapped[list[Product]] = relationship(secondary=certificate_products, order_by="Product.name")
     history: Mapped[list[CertificateEvent]] = relationship(order_by="CertificateEvent.id", back_populates="certificate")
+
+    @property
+    def is_self_declared(self) -> bool:
+        return self.category in DECLARATION_CATEGORIES
 
     def status_on(self, day: date) -> str:
         """The public status on `day`: a suspension or withdrawal wins over expiry."""

@@ -18,7 +18,7 @@ from registry.models import (
     Standard,
     User,
 )
-from registry.models.certificate import TRANSITIONS, certificate_products
+from registry.models.certificate import DECLARATION_CATEGORIES, TRANSITIONS, certificate_products
 from registry.services import audit, permissions
 from registry.services.common import get_or_404, reference
 from registry.services.text import fold, like_pattern, nfc
@@ -31,12 +31,14 @@ def _snapshot(cert: Certificate) -> dict[str, Any]:
     return data
 
 
-def _may_issue(actor: User, body_id: int, org: Organization) -> bool:
-    """Whether the actor's record of this certificate counts as confirmed by an authority."""
+def _may_issue(actor: User, body_id: int | None, org: Organization) -> bool:
+    """Whether the actor's record of this certificate counts as confirmed by an authority.
+
+    A self-declaration has no body (body_id None): no body's staff speaks for it."""
     if actor.role in ("admin", "inspector"):
         return True
     if actor.role == "body_staff":
-        return actor.body_id == body_id
+        return body_id is not None and actor.body_id == body_id
     if actor.role == "dost_officer":
         return actor.province_id == org.province_id
     return False
@@ -45,7 +47,16 @@ def _may_issue(actor: User, body_id: int, org: Organization) -> bool:
 def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool = True) -> Certificate:
     user = permissions.require_user(actor)
     errors: list[FieldError] = []
-    body = reference(CertificationBody, data.get("certification_body_id"), "certification_body_id", errors)
+    declaration = data.get("category") in DECLARATION_CATEGORIES
+    body_id = data.get("certification_body_id")
+    body: CertificationBody | None = None
+    if declaration and body_id is not None:
+        # A declaration is the producer's own statement: no certification body issues it.
+        errors.append(FieldError("certification_body_id", "declaration_has_no_body"))
+    elif not declaration and body_id is None:
+        errors.append(FieldError("certification_body_id", "required"))
+    else:
+        body = reference(CertificationBody, body_id, "certification_body_id", errors)
     org = reference(Organization, data.get("organization_id"), "organization_id", errors)
     standards = [s for i in data.get("standard_ids", []) if (s := reference(Standard, i, "standard_ids", errors))]
     products = [p for i in data.get("product_ids", []) if (p := reference(Product, i, "product_ids", errors))]
@@ -62,25 +73,29 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
                 errors.append(FieldError("standard_ids", "unknown_reference", {"value": standard.id}))
     if errors:
         raise InvalidInput(errors)
-    assert body is not None and org is not None and issued_on is not None
+    assert org is not None and issued_on is not None and (body is not None or declaration)
     if user.role == "producer":
         if user.organization_id != org.id:
             raise Forbidden()
         confirmed = False
-    elif _may_issue(user, body.id, org):
+    elif _may_issue(user, body.id if body else None, org):
         confirmed = True
     else:
         raise Forbidden()
     number = nfc(data["number"])
-    clash = db.session.scalar(
-        select(Certificate.id).where(Certificate.certification_body_id == body.id, Certificate.number == number)
+    # Numbers are unique per issuing body; a declaration's (no body) within its organisation's declarations.
+    same_issuer = (
+        Certificate.certification_body_id == body.id
+        if body is not None
+        else (Certificate.certification_body_id.is_(None) & (Certificate.organization_id == org.id))
     )
+    clash = db.session.scalar(select(Certificate.id).where(same_issuer, Certificate.number == number))
     if clash:
         raise Conflict("duplicate", [FieldError("number", "duplicate", {"value": number})])
     cert = Certificate(
         number=number,
         number_folded=fold(number),
-        certification_body_id=body.id,
+        certification_body_id=body.id if body is not None else None,
         organization_id=org.id,
         holder_province_id=org.province_id,
         category=data["category"],
@@ -128,7 +143,11 @@ def may_change_status(actor: User | None, cert: Certificate) -> bool:
         return False
     if actor.role in ("admin", "inspector"):
         return True
-    return actor.role == "body_staff" and actor.body_id == cert.certification_body_id
+    return (
+        actor.role == "body_staff"
+        and cert.certification_body_id is not None
+        and actor.body_id == cert.certification_body_id
+    )
 
 
 def transition_certificate(actor: User | None, cert_id: int, action: str, reason: str) -> Certificate:

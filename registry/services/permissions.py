@@ -38,6 +38,26 @@ def require_organization_writer(actor: User | None, organization_id: int, provin
     return user
 
 
+# The roles that keep the shared catalogue of national and international standards (TCVN, QCVN, ISO, …):
+# provinces register the standards their producers apply, so DOST officers may, besides admins.
+CATALOGUE_ROLES = ("admin", "dost_officer")
+
+
+def can_write_standard(actor: User | None, organization_id: int | None, province_id: int | None = None) -> bool:
+    """A TCCS is its publisher's (the organisation's writers); a standard without an owner is the shared
+    catalogue's, written only by admins and DOST officers."""
+    if organization_id is not None:
+        return can_write_organization(actor, organization_id, province_id)
+    return actor is not None and actor.role in CATALOGUE_ROLES
+
+
+def require_standard_writer(actor: User | None, organization_id: int | None, province_id: int | None = None) -> User:
+    user = require_user(actor)
+    if not can_write_standard(user, organization_id, province_id):
+        raise Forbidden()
+    return user
+
+
 def require_province_officer(actor: User | None, province_id: int) -> User:
     user = require_user(actor)
     if user.role == "admin":

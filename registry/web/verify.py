@@ -42,6 +42,8 @@ WORDS: Table = {
     "checked_on": _lp("verify", "Trạng thái tại ngày %(day)s."),
     "v_valid": _lp("verify", "CÒN HIỆU LỰC"),
     "v_declared": _lp("verify", "TỰ KHAI — CHƯA XÁC NHẬN"),
+    "v_self_declared": _lp("verify", "Tự công bố — chưa được chứng nhận"),
+    "no_body": _lp("verify", "Không có — tổ chức tự công bố"),
     "v_suspended": _lp("verify", "ĐÃ BỊ ĐÌNH CHỈ — KHÔNG CÒN HIỆU LỰC"),
     "v_withdrawn": _lp("verify", "ĐÃ BỊ THU HỒI — KHÔNG CÒN HIỆU LỰC"),
     "v_expired": _lp("verify", "ĐÃ HẾT HẠN"),
@@ -79,7 +81,7 @@ def search() -> Any:
     today = today_vn()
     if _wants_json():
         items = [
-            {"id": c.id, "number": c.number, "body": c.body.name, "holder": c.organization.name,
+            {"id": c.id, "number": c.number, "body": c.body.name if c.body else None, "holder": c.organization.name,
              "status": c.status_on(today), "url": f"/verify/{c.id}"}
             for c in matches
         ]  # fmt: skip
