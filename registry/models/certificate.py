@@ -10,6 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
 from registry.extensions import db
+from registry.models.lifecycle import (  # noqa: F401 (the lifecycle's names, where they were first defined)
+    ACTIONS,
+    CERTIFICATE_STATUSES,
+    TRANSITIONS,
+    lifecycle_from_history,
+    status_on,
+)
 from registry.models.organization import CertificationBody, Organization
 
 if TYPE_CHECKING:
@@ -29,15 +36,6 @@ CERTIFICATE_CATEGORIES = (
 )
 # A producer's own declaration of conformity (công bố hợp chuẩn / hợp quy): no certification body issues it.
 DECLARATION_CATEGORIES = ("declaration_standard", "declaration_regulation")
-CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
-# Lifecycle actions recorded in the history; status is read from the last of them.
-ACTIONS = ("issue", "declare", "confirm", "suspend", "withdraw", "reinstate", "correct")
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    # action: (allowed from, resulting lifecycle state)
-    "suspend": (("valid",), "suspended"),
-    "withdraw": (("valid", "suspended"), "withdrawn"),
-    "reinstate": (("suspended",), "valid"),
-}
 
 # The predicate of the statistics indexes, as SQLAlchemy renders `.where(Certificate.is_confirmed)`
 # on each engine (SQLite uses a partial index only when the query repeats its WHERE term).
@@ -130,12 +128,8 @@ class Certificate(db.Model):
         return self.category in DECLARATION_CATEGORIES
 
     def status_on(self, day: date) -> str:
-        """The public status on `day`: a suspension or withdrawal wins over expiry."""
-        if self.lifecycle != "valid":
-            return self.lifecycle
-        if self.expires_on is not None and day > self.expires_on:
-            return "expired"
-        return "valid"
+        """The public status on `day` (see lifecycle.status_on)."""
+        return status_on(self.lifecycle, self.expires_on, day)
 
 
 class CertificateEvent(db.Model):
@@ -151,12 +145,3 @@ class CertificateEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     certificate: Mapped[Certificate] = relationship(back_populates="history")
-
-
-def lifecycle_from_history(actions: list[str]) -> str:
-    """Replay the history's actions into the lifecycle state."""
-    state = "valid"
-    for action in actions:
-        if action in TRANSITIONS:
-            state = TRANSITIONS[action][1]
-    return state

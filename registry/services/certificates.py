@@ -18,7 +18,8 @@ from registry.models import (
     Standard,
     User,
 )
-from registry.models.certificate import DECLARATION_CATEGORIES, TRANSITIONS, certificate_products
+from registry.models.certificate import DECLARATION_CATEGORIES, certificate_products
+from registry.models.lifecycle import TRANSITIONS, next_lifecycle
 from registry.services import audit, permissions
 from registry.services.common import get_or_404, reference
 from registry.services.text import fold, like_pattern, nfc
@@ -29,19 +30,6 @@ def _snapshot(cert: Certificate) -> dict[str, Any]:
     data["standard_ids"] = [s.id for s in cert.standards]
     data["product_ids"] = [p.id for p in cert.products]
     return data
-
-
-def _may_issue(actor: User, body_id: int | None, org: Organization) -> bool:
-    """Whether the actor's record of this certificate counts as confirmed by an authority.
-
-    A self-declaration has no body (body_id None): no body's staff speaks for it."""
-    if actor.role in ("admin", "inspector"):
-        return True
-    if actor.role == "body_staff":
-        return body_id is not None and actor.body_id == body_id
-    if actor.role == "dost_officer":
-        return actor.province_id == org.province_id
-    return False
 
 
 def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool = True) -> Certificate:
@@ -78,7 +66,7 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
         if user.organization_id != org.id:
             raise Forbidden()
         confirmed = False
-    elif _may_issue(user, body.id if body else None, org):
+    elif permissions.can_issue_certificate(user, body.id if body else None, org.province_id):
         confirmed = True
     else:
         raise Forbidden()
@@ -126,7 +114,9 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
 def confirm_certificate(actor: User | None, cert_id: int, reason: str | None = None) -> Certificate:
     cert = get_or_404(Certificate, cert_id)
     user = permissions.require_user(actor)
-    if user.role == "producer" or not _may_issue(user, cert.certification_body_id, cert.organization):
+    if user.role == "producer" or not permissions.can_issue_certificate(
+        user, cert.certification_body_id, cert.organization.province_id
+    ):
         raise Forbidden()
     if cert.is_confirmed:
         raise Conflict("transition", action="confirm", status="confirmed")
@@ -139,15 +129,7 @@ def confirm_certificate(actor: User | None, cert_id: int, reason: str | None = N
 
 
 def may_change_status(actor: User | None, cert: Certificate) -> bool:
-    if actor is None:
-        return False
-    if actor.role in ("admin", "inspector"):
-        return True
-    return (
-        actor.role == "body_staff"
-        and cert.certification_body_id is not None
-        and actor.body_id == cert.certification_body_id
-    )
+    return permissions.can_change_certificate_status(actor, cert.certification_body_id)
 
 
 def transition_certificate(actor: User | None, cert_id: int, action: str, reason: str) -> Certificate:
@@ -160,8 +142,8 @@ def transition_certificate(actor: User | None, cert_id: int, action: str, reason
         raise InvalidInput.one("action", "enum", choices=list(TRANSITIONS))
     if not reason or not reason.strip():
         raise InvalidInput.one("reason", "reason_required")
-    allowed_from, result = TRANSITIONS[action]
-    if cert.lifecycle not in allowed_from:
+    result = next_lifecycle(cert.lifecycle, action)
+    if result is None:
         raise Conflict("transition", action=action, status=cert.lifecycle)
     before = _snapshot(cert)
     cert.lifecycle = result
