@@ -17,23 +17,34 @@ from registry.errors import Forbidden, Unauthorized
 from registry.models import lifecycle
 from registry.services import permissions
 
-TN, GL = 11, 22  # provinces
-OWN, OTHER = 101, 202  # organisations
-BODY, OTHER_BODY = 7, 8
+# Ids above 256 and values copied as the database would hand them over: an equal value is never the same
+# object, so a rule that compared by identity (`is`) instead of equality fails here as it would live.
+TN, GL = 1011, 1022  # provinces
+OWN, OTHER = 2101, 2202  # organisations
+BODY, OTHER_BODY = 3007, 3008
+
+
+def fresh(value: Any) -> Any:
+    """An equal value that is another object (as read from a row), for ids and role names."""
+    if isinstance(value, str):
+        return value.encode().decode()
+    if isinstance(value, int):
+        return int(str(value))
+    return value
 
 
 def person(role: str, **scope: Any) -> Any:
     """A stand-in user: the rules read only role and scope (organisation, province, body)."""
     organization = scope.pop("organization", None)
     fields = {"organization_id": None, "province_id": None, "body_id": None, "organization": organization}
-    fields.update(scope)
+    fields.update({k: fresh(v) for k, v in scope.items()})
     if organization is not None:
-        fields["organization_id"] = organization.id
-    return SimpleNamespace(role=role, **fields)
+        fields["organization_id"] = fresh(organization.id)
+    return SimpleNamespace(role=fresh(role), **fields)
 
 
 def org(ident: int, province_id: int | None) -> Any:
-    return SimpleNamespace(id=ident, province_id=province_id)
+    return SimpleNamespace(id=fresh(ident), province_id=fresh(province_id))
 
 
 ADMIN = person("admin")
@@ -319,14 +330,14 @@ EXPECTED_NEXT = {
 @pytest.mark.parametrize("state", [*STATES, "expired", "unknown"])
 @pytest.mark.parametrize("action", [*lifecycle.ACTIONS, "delete", ""])
 def test_next_lifecycle(state, action):
-    assert lifecycle.next_lifecycle(state, action) == EXPECTED_NEXT.get((state, action))
+    assert lifecycle.next_lifecycle(fresh(state), fresh(action)) == EXPECTED_NEXT.get((state, action))
 
 
 def test_allowed_actions():
-    assert lifecycle.allowed_actions("valid") == ["suspend", "withdraw"]
-    assert lifecycle.allowed_actions("suspended") == ["withdraw", "reinstate"]
-    assert lifecycle.allowed_actions("withdrawn") == []
-    assert lifecycle.allowed_actions("expired") == []
+    assert lifecycle.allowed_actions(fresh("valid")) == ["suspend", "withdraw"]
+    assert lifecycle.allowed_actions(fresh("suspended")) == ["withdraw", "reinstate"]
+    assert lifecycle.allowed_actions(fresh("withdrawn")) == []
+    assert lifecycle.allowed_actions(fresh("expired")) == []
 
 
 def test_the_transition_table_and_the_vocabularies():
@@ -353,19 +364,20 @@ def test_the_transition_table_and_the_vocabularies():
     ],
 )
 def test_lifecycle_from_history(actions, state):
-    assert lifecycle.lifecycle_from_history(actions) == state
+    assert lifecycle.lifecycle_from_history([fresh(a) for a in actions]) == state
 
 
 def test_status_on_a_day():
     expiry = date(2029, 1, 9)
+    valid, suspended, withdrawn = fresh("valid"), fresh("suspended"), fresh("withdrawn")
     day_after = expiry + timedelta(days=1)
-    assert lifecycle.status_on("valid", expiry, expiry - timedelta(days=1)) == "valid"
-    assert lifecycle.status_on("valid", expiry, expiry) == "valid"  # the expiry day itself is still valid
-    assert lifecycle.status_on("valid", expiry, day_after) == "expired"
-    assert lifecycle.status_on("valid", None, date(2099, 12, 31)) == "valid"
-    assert lifecycle.status_on("suspended", expiry, expiry) == "suspended"
-    assert lifecycle.status_on("suspended", expiry, day_after) == "suspended"  # a suspension wins over expiry
-    assert lifecycle.status_on("withdrawn", None, expiry) == "withdrawn"
+    assert lifecycle.status_on(valid, expiry, expiry - timedelta(days=1)) == "valid"
+    assert lifecycle.status_on(valid, expiry, expiry) == "valid"  # the expiry day itself is still valid
+    assert lifecycle.status_on(valid, expiry, day_after) == "expired"
+    assert lifecycle.status_on(valid, None, date(2099, 12, 31)) == "valid"
+    assert lifecycle.status_on(suspended, expiry, expiry) == "suspended"
+    assert lifecycle.status_on(suspended, expiry, day_after) == "suspended"  # a suspension wins over expiry
+    assert lifecycle.status_on(withdrawn, None, expiry) == "withdrawn"
 
 
 # --- roles outside the list, and scopes a role does not use -----------------------------------
@@ -413,3 +425,11 @@ def test_a_scope_the_role_does_not_use_gives_nothing():
     assert permissions.user_province_id(staff) is None
     assert permissions.user_province_id(dost) == GL
     assert refusal(lambda: permissions.require_province_officer(inspector, TN)) is Forbidden
+    assert refusal(lambda: permissions.require_province_officer(staff, TN)) is Forbidden
+    producer_with_province = person("producer", organization=org(OWN, TN), province_id=TN, body_id=BODY)
+    assert refusal(lambda: permissions.require_province_officer(producer_with_province, TN)) is Forbidden
+    assert permissions.can_issue_certificate(producer_with_province, BODY, TN) is False
+    assert permissions.can_change_certificate_status(producer_with_province, BODY) is False
+    assert permissions.can_manage_user(producer_with_province, "producer", TN) is False
+    assert permissions.can_write_organization(producer_with_province, OTHER, TN) is False
+    assert permissions.user_province_id(person("producer", organization=org(OWN, GL), province_id=TN)) == GL
