@@ -338,3 +338,27 @@ def test_a_recorded_declaration_is_shown_as_self_declared_never_as_certified(wor
         },
     ).get_json()
     assert client.get(f"/verify/{issued['id']}?format=json").get_json()["verdict"] == "valid"
+
+
+def test_the_certificates_import_asks_the_same_rules(world, client, people):
+    tn, body = people["tn"].id, people["body"].id
+    headers = world.headers(world.admin)
+
+    def post(text: str):
+        return client.post(
+            "/api/v1/imports/certificates",
+            headers=headers,
+            data={"file": (io.BytesIO(text.encode()), "certificates.csv")},
+            content_type="multipart/form-data",
+        )
+
+    header = "number,organization_id,category,issued_on,certification_body_id\n"
+    res = post(header + f"CB-9,{tn},declaration_standard,2026-02-01,{body}\nGAP-9,{tn},gap,2026-02-01,\n")
+    assert res.status_code == 422, res.get_json()
+    rows = {(e["row"], e["field"], e["rule"]) for e in res.get_json()["errors"]}
+    assert rows == {(2, "certification_body_id", "declaration_has_no_body"), (3, "certification_body_id", "required")}
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
+    res = post(header + f"CB-9,{tn},declaration_standard,2026-02-01,\nGAP-9,{tn},gap,2026-02-01,{body}\n")
+    assert res.status_code in (200, 201), res.get_json()
+    stored = {c.number: c.certification_body_id for c in db.session.scalars(db.select(Certificate))}
+    assert stored == {"CB-9": None, "GAP-9": body}
