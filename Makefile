@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CATALOGUES := registry/translations
 MO := $(CATALOGUES)/en/LC_MESSAGES/messages.mo
 
-.PHONY: help run test lint fmt migrate seed bench fuzz check-migrations install translations clean
+.PHONY: help run test lint fmt migrate seed bench fuzz mutation check-migrations install translations clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ fmt: $(STAMP) ## format the code
 
 check-migrations: $(STAMP) ## fail if the models and the migrations disagree
 	$(BIN)/python scripts/check_migrations.py
+
+mutation: $(STAMP) ## mutation testing of the write rules and the certificate lifecycle (not part of `make test`)
+	$(BIN)/python scripts/mutation.py
 
 bench: $(STAMP) ## run the benchmarks (see benchmarks/README.md)
 	$(BIN)/python -m benchmarks

@@ -181,6 +181,18 @@ RULES: dict[str, tuple[str, str]] = {
         "Không thể thực hiện '{action}' với phản ánh đang ở trạng thái {status}.",
         "A report that is {status} cannot take the action '{action}'.",
     ),
+    "declaration_has_no_body": (
+        "Trường {field}: Bản tự công bố là tuyên bố của chính tổ chức, không ghi tổ chức chứng nhận.",
+        "{field}: A self-declaration is the organisation's own statement; it names no certification body.",
+    ),
+    "own_organization_only": (
+        "Trường {field}: Chỉ ghi sự kiện nhân danh tổ chức mà bạn được quản lý (không phải {value}).",
+        "{field}: You may attribute an event only to an organisation you manage (not {value}).",
+    ),
+    "input_not_received": (
+        "Trường {field}: Lô {value} thuộc tổ chức khác và chưa được ghi là đã giao (sự kiện shipping) cho tổ chức này.",
+        "{field}: Lot {value} belongs to another organisation, which has not recorded shipping it to this one.",
+    ),
     "self_input": ("Lô đầu vào không được là chính lô này.", "A batch may not be its own input."),
     "where_required": (
         "Cần xã/phường hoặc mã GLN cho nơi diễn ra sự kiện.",
@@ -189,6 +201,12 @@ RULES: dict[str, tuple[str, str]] = {
     "not_standard_kind": (
         "Tiêu chuẩn cơ sở (TCCS) phải có tổ chức công bố.",
         "A base standard (TCCS) needs the organisation that published it.",
+    ),
+    "catalogue_writers": (
+        "Trường {field}: Chỉ quản trị viên và cán bộ Sở KH&CN thêm tiêu chuẩn quốc gia, quốc tế vào danh mục chung; "
+        "tổ chức chỉ thêm TCCS của mình.",
+        "{field}: Only admins and DOST officers add national and international standards to the shared catalogue; "
+        "an organisation adds only its own TCCS.",
     ),
     # Bulk import (registry/services/imports.py).
     "missing_column": ("Tệp thiếu cột bắt buộc {field}.", "The file has no column {field}, which is required."),
@@ -373,6 +391,24 @@ RULES: dict[str, tuple[str, str]] = {
 # A rule without an entry here has no {field} in its text, or is only ever listed (imports, GS1 Digital Link).
 BESIDE: dict[str, tuple[str, str]] = {
     "required": ("Trường này là bắt buộc.", "This field is required."),
+    "catalogue_writers": (
+        "Chỉ quản trị viên và cán bộ Sở KH&CN thêm tiêu chuẩn quốc gia, quốc tế vào danh mục chung; "
+        "tổ chức chỉ thêm TCCS của mình.",
+        "Only admins and DOST officers add national and international standards to the shared catalogue; "
+        "an organisation adds only its own TCCS.",
+    ),
+    "declaration_has_no_body": (
+        "Bản tự công bố là tuyên bố của chính tổ chức, không ghi tổ chức chứng nhận.",
+        "A self-declaration is the organisation's own statement; it names no certification body.",
+    ),
+    "own_organization_only": (
+        "Chỉ ghi sự kiện nhân danh tổ chức mà bạn được quản lý (không phải {value}).",
+        "You may attribute an event only to an organisation you manage (not {value}).",
+    ),
+    "input_not_received": (
+        "Lô {value} thuộc tổ chức khác và chưa được ghi là đã giao (sự kiện shipping) cho tổ chức này.",
+        "Lot {value} belongs to another organisation, which has not recorded shipping it to this one.",
+    ),
     "null": ("Không được để trống.", "May not be empty."),
     "type": ("Sai kiểu dữ liệu (cần {expected}).", "Wrong type (expected {expected})."),
     "unknown_field": ("Trường này không được hỗ trợ.", "This field is not supported."),

@@ -75,6 +75,8 @@ class TraceEvent(Model):
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id"))
     gln: Mapped[str | None] = mapped_column(String(13))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    # Where a shipment goes (EPCIS destination, owning party): the organisation may then use the lot as an input.
+    destination_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     # Set when the event came in through EPCIS capture: its full JSON lives there, and the export gives it back.
     epcis_event_id: Mapped[int | None] = mapped_column(ForeignKey("epcis_events.id"), index=True)
@@ -82,6 +84,7 @@ class TraceEvent(Model):
 
     batch: Mapped[Batch] = relationship(back_populates="events")
     commune: Mapped[Commune | None] = relationship()
-    organization: Mapped[Organization | None] = relationship()
+    organization: Mapped[Organization | None] = relationship(foreign_keys=[organization_id])
+    destination_organization: Mapped[Organization | None] = relationship(foreign_keys=[destination_organization_id])
     inputs: Mapped[list[Batch]] = relationship(secondary=trace_event_inputs)
     epcis_event: Mapped[EpcisEvent | None] = relationship()

@@ -10,6 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
 from registry.extensions import Model, db
+from registry.models.lifecycle import (  # noqa: F401 (the lifecycle's names, where they were first defined)
+    ACTIONS,
+    CERTIFICATE_STATUSES,
+    TRANSITIONS,
+    lifecycle_from_history,
+    status_on,
+)
 from registry.models.organization import CertificationBody, Organization
 
 if TYPE_CHECKING:
@@ -27,15 +34,8 @@ CERTIFICATE_CATEGORIES = (
     "declaration_regulation",
     "other",
 )
-CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
-# Lifecycle actions recorded in the history; status is read from the last of them.
-ACTIONS = ("issue", "declare", "confirm", "suspend", "withdraw", "reinstate", "correct")
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    # action: (allowed from, resulting lifecycle state)
-    "suspend": (("valid",), "suspended"),
-    "withdraw": (("valid", "suspended"), "withdrawn"),
-    "reinstate": (("suspended",), "valid"),
-}
+# A producer's own declaration of conformity (công bố hợp chuẩn / hợp quy): no certification body issues it.
+DECLARATION_CATEGORIES = ("declaration_standard", "declaration_regulation")
 
 # The predicate of the statistics indexes, as SQLAlchemy renders `.where(Certificate.is_confirmed)`
 # on each engine (SQLite uses a partial index only when the query repeats its WHERE term).
@@ -61,6 +61,15 @@ class Certificate(Model):
         # A body numbers its certificates once, judged by the folded key: "DEMO-1", "demo-1" and
         # "DEMO‐1" (U+2010) are one number (registry.services.text.fold).
         UniqueConstraint("certification_body_id", "number_folded"),
+        # A declaration has no body: its number is unique within its organisation's declarations.
+        Index(
+            "ux_certificates_declaration_number",
+            "organization_id",
+            "number",
+            unique=True,
+            postgresql_where=text("certification_body_id IS NULL"),
+            sqlite_where=text("certification_body_id IS NULL"),
+        ),
         # Statistics count confirmed certificates only, by province and issue date, grouped by
         # category, holder, body: partial covering indexes keep every figure an index-only read.
         # Queries must spell the predicate as the index does: `.where(Certificate.is_confirmed)`;
@@ -93,7 +102,8 @@ class Certificate(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64))
     number_folded: Mapped[str] = mapped_column(String(64), index=True)
-    certification_body_id: Mapped[int] = mapped_column(ForeignKey("certification_bodies.id"), index=True)
+    # None for a self-declaration (DECLARATION_CATEGORIES), and only then.
+    certification_body_id: Mapped[int | None] = mapped_column(ForeignKey("certification_bodies.id"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     # The holder's province when the certificate was issued: the province it counts for.
     holder_province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
@@ -109,19 +119,19 @@ class Certificate(Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    body: Mapped[CertificationBody] = relationship()
+    body: Mapped[CertificationBody | None] = relationship()
     organization: Mapped[Organization] = relationship()
     standards: Mapped[list[Standard]] = relationship(secondary=certificate_standards, order_by="Standard.code")
     products: Mapped[list[Product]] = relationship(secondary=certificate_products, order_by="Product.name")
     history: Mapped[list[CertificateEvent]] = relationship(order_by="CertificateEvent.id", back_populates="certificate")
 
+    @property
+    def is_self_declared(self) -> bool:
+        return self.category in DECLARATION_CATEGORIES
+
     def status_on(self, day: date) -> str:
-        """The public status on `day`: a suspension or withdrawal wins over expiry."""
-        if self.lifecycle != "valid":
-            return self.lifecycle
-        if self.expires_on is not None and day > self.expires_on:
-            return "expired"
-        return "valid"
+        """The public status on `day` (see lifecycle.status_on)."""
+        return status_on(self.lifecycle, self.expires_on, day)
 
 
 class CertificateEvent(Model):
@@ -137,12 +147,3 @@ class CertificateEvent(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     certificate: Mapped[Certificate] = relationship(back_populates="history")
-
-
-def lifecycle_from_history(actions: list[str]) -> str:
-    """Replay the history's actions into the lifecycle state."""
-    state = "valid"
-    for action in actions:
-        if action in TRANSITIONS:
-            state = TRANSITIONS[action][1]
-    return state

@@ -115,7 +115,8 @@ class StandardIn(StrictSchema):
 
 class CertificateIn(StrictSchema):
     number = Name(required=True, validate=Length(min=1, max=64))
-    certification_body_id = Int(required=True)
+    # Required for a certificate; refused on a self-declaration (the service names the field).
+    certification_body_id = Int(allow_none=True)
     organization_id = Int(required=True)
     category = Str(required=True, validate=OneOf(CERTIFICATE_CATEGORIES))
     standard_ids = List(Int(), load_default=list)
@@ -150,6 +151,7 @@ class EventIn(StrictSchema):
     commune_id = Int(allow_none=True)
     gln = Name(allow_none=True, validate=Length(max=13))
     organization_id = Int(allow_none=True)
+    destination_organization_id = Int(allow_none=True)
     input_batch_ids = List(Int(), load_default=list)
     note = Str(allow_none=True, validate=Length(max=2000))
 
@@ -315,9 +317,10 @@ class HistoryOut(Schema):
 class CertificateOut(Schema):
     id = fields.Int()
     number = fields.Str()
-    certification_body_id = fields.Int()
+    certification_body_id = fields.Int(allow_none=True)
     organization_id = fields.Int()
     category = fields.Str()
+    is_self_declared = fields.Bool()
     standard_ids = fields.Function(lambda c: [s.id for s in c.standards])
     product_ids = fields.Function(lambda c: [p.id for p in c.products])
     scope = fields.Str(allow_none=True)
@@ -340,6 +343,7 @@ class EventOut(Schema):
     commune = fields.Function(lambda e: e.commune.name if e.commune else None)
     gln = fields.Str(allow_none=True)
     organization_id = fields.Int(allow_none=True)
+    destination_organization_id = fields.Int(allow_none=True)
     input_batch_ids = fields.Function(lambda e: [b.id for b in e.inputs])
     note = fields.Str(allow_none=True)
 

@@ -70,6 +70,20 @@ def create_batch(actor: User | None, data: dict[str, Any], *, commit: bool = Tru
     return batch
 
 
+def may_use_as_input(lot: Batch, organization_id: int) -> bool:
+    """The rule for a transformation's inputs: a lot of the same organisation, or another organisation's lot
+    that its owner recorded as shipped to this one (a `shipping` event naming it as destination_organization_id,
+    kept in the lot's public history and the audit log)."""
+    if lot.product.organization_id == organization_id:
+        return True
+    shipped = select(TraceEvent.id).where(
+        TraceEvent.batch_id == lot.id,
+        TraceEvent.biz_step == "shipping",
+        TraceEvent.destination_organization_id == organization_id,
+    )
+    return db.session.scalar(shipped.limit(1)) is not None
+
+
 def add_event(actor: User | None, batch_id: int, data: dict[str, Any], *, commit: bool = True) -> TraceEvent:
     batch = get_or_404(Batch, batch_id)
     _writer(actor, batch.product)
@@ -81,12 +95,20 @@ def add_event(actor: User | None, batch_id: int, data: dict[str, Any], *, commit
     if commune is None and gln is None and "commune_id" not in {e.field for e in errors}:
         errors.append(FieldError("commune_id", "where_required"))
     org = reference(Organization, data.get("organization_id"), "organization_id", errors)
+    if org is not None and not permissions.can_write_organization(actor, org.id, org.province_id):
+        errors.append(FieldError("organization_id", "own_organization_only", {"value": org.id}))
+    destination = reference(
+        Organization, data.get("destination_organization_id"), "destination_organization_id", errors
+    )
     inputs: list[Batch] = []
     for i in data.get("input_batch_ids", []) or []:
         if i == batch.id:
             errors.append(FieldError("input_batch_ids", "self_input"))
         elif (b := reference(Batch, i, "input_batch_ids", errors)) is not None:
-            inputs.append(b)
+            if may_use_as_input(b, batch.product.organization_id):
+                inputs.append(b)
+            else:
+                errors.append(FieldError("input_batch_ids", "input_not_received", {"value": b.id}))
     occurred = data.get("occurred_at")
     if occurred is None:
         errors.append(FieldError("occurred_at", "required"))
@@ -105,6 +127,7 @@ def add_event(actor: User | None, batch_id: int, data: dict[str, Any], *, commit
         commune_id=commune.id if commune else None,
         gln=gln,
         organization_id=org.id if org else batch.product.organization_id,
+        destination_organization_id=destination.id if destination else None,
         note=nfc(data["note"]) if data.get("note") else None,
     )
     event.inputs = inputs

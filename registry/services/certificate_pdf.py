@@ -32,9 +32,11 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "declaration_regulation": ("Công bố hợp quy", "Declaration of conformity to a regulation"),
     "other": ("Khác", "Other"),
 }
+SELF_DECLARED_BODY = ("Không có (tổ chức tự công bố)", "None (self-declared by the organisation)")
 STATUSES: dict[str, tuple[str, str]] = {
     "valid": ("CÒN HIỆU LỰC", "VALID"),
     "declared": ("TỰ KHAI — CHƯA XÁC NHẬN", "DECLARED — NOT CONFIRMED"),
+    "self_declared": ("TỰ CÔNG BỐ — CHƯA ĐƯỢC CHỨNG NHẬN", "SELF-DECLARED — NOT CERTIFIED"),
     "suspended": ("ĐÃ BỊ ĐÌNH CHỈ — KHÔNG CÒN HIỆU LỰC", "SUSPENDED — NOT VALID"),
     "withdrawn": ("ĐÃ BỊ THU HỒI — KHÔNG CÒN HIỆU LỰC", "WITHDRAWN — NOT VALID"),
     "expired": ("ĐÃ HẾT HẠN", "EXPIRED"),
@@ -92,7 +94,7 @@ def render_record(data: dict[str, Any]) -> bytes:
     label = ParagraphStyle("label", parent=text, fontName="DejaVuSans-Bold", fontSize=8.5, leading=11)
     title = ParagraphStyle("title", fontName="DejaVuSans-Bold", fontSize=15, leading=19, spaceAfter=2)
     verdict = record["verdict"]
-    colour = "#1a7f37" if verdict == "valid" else ("#9a6700" if verdict == "declared" else "#cf222e")
+    colour = "#1a7f37" if verdict == "valid" else ("#9a6700" if verdict in ("declared", "self_declared") else "#cf222e")
     status = ParagraphStyle("status", parent=title, fontSize=12.5, leading=16, textColor=colors.HexColor(colour))
 
     out = io.BytesIO()
@@ -104,7 +106,7 @@ def render_record(data: dict[str, Any]) -> bytes:
         topMargin=14 * mm,
         bottomMargin=14 * mm,
         title=f"Hồ sơ chứng chỉ {record['number']} / Certificate record {record['number']}",
-        author=record["body"]["name"],
+        author=record["body"]["name"] if record["body"] else record["holder"]["name"],
     )
     holder, body = record["holder"], record["body"]
     story: list[Any] = [
@@ -118,9 +120,9 @@ def render_record(data: dict[str, Any]) -> bytes:
         ),
         Spacer(1, 4 * mm),
     ]
-    body_line = escape(body["name"])
+    body_line = escape(body["name"]) if body else _both(SELF_DECLARED_BODY)
     names = (("accreditation_number", "Công nhận / Accreditation"), ("designation_number", "Chỉ định / Designation"))
-    numbers = [f"{name} {escape(body[key])}" for key, name in names if body.get(key)]
+    numbers = [f"{name} {escape(body[key])}" for key, name in names if body and body.get(key)]
     if numbers:
         body_line += "<br/>" + "; ".join(numbers)
     standards = "<br/>".join(f"{escape(s['code'])} — {escape(s['title'] or '')}" for s in record["standards"]) or "—"

@@ -18,7 +18,8 @@ from registry.models import (
     Standard,
     User,
 )
-from registry.models.certificate import TRANSITIONS, certificate_products
+from registry.models.certificate import DECLARATION_CATEGORIES, certificate_products
+from registry.models.lifecycle import TRANSITIONS, next_lifecycle
 from registry.observability import STATUS_CHANGES
 from registry.services import audit, permissions
 from registry.services.common import get_or_404, in_order, not_in_future, reference, refuse
@@ -33,31 +34,31 @@ def _snapshot(cert: Certificate) -> dict[str, Any]:
     return data
 
 
-def _may_issue(actor: User, body_id: int, org: Organization) -> bool:
-    """Whether the actor's record of this certificate counts as confirmed by an authority."""
-    if actor.role in ("admin", "inspector"):
-        return True
-    if actor.role == "body_staff":
-        return actor.body_id == body_id
-    if actor.role == "dost_officer":
-        return actor.province_id == org.province_id
-    return False
-
-
-def _duplicate_number(body_id: int, number: str) -> FieldError | None:
-    """A body numbers its certificates once: the same number again, or a look-alike, is a duplicate."""
-    clash = db.session.scalar(
-        select(Certificate.id).where(
-            Certificate.certification_body_id == body_id, Certificate.number_folded == fold(number)
-        )
+def _duplicate_number(body_id: int | None, organization_id: int, number: str) -> FieldError | None:
+    """A body numbers its certificates once, an organisation its own declarations (no body) once: the
+    same number again, or a look-alike, is a duplicate."""
+    same_issuer = (
+        Certificate.certification_body_id == body_id
+        if body_id is not None
+        else (Certificate.certification_body_id.is_(None) & (Certificate.organization_id == organization_id))
     )
+    clash = db.session.scalar(select(Certificate.id).where(same_issuer, Certificate.number_folded == fold(number)))
     return FieldError("number", "duplicate", {"value": number}) if clash and number else None
 
 
 def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool = True) -> Certificate:
     user = permissions.require_user(actor)
     errors: list[FieldError] = []
-    body = reference(CertificationBody, data.get("certification_body_id"), "certification_body_id", errors)
+    declaration = data.get("category") in DECLARATION_CATEGORIES
+    body_id = data.get("certification_body_id")
+    body: CertificationBody | None = None
+    if declaration and body_id is not None:
+        # A declaration is the producer's own statement: no certification body issues it.
+        errors.append(FieldError("certification_body_id", "declaration_has_no_body"))
+    elif not declaration and body_id is None:
+        errors.append(FieldError("certification_body_id", "required"))
+    else:
+        body = reference(CertificationBody, body_id, "certification_body_id", errors)
     org = reference(Organization, data.get("organization_id"), "organization_id", errors)
     standards = [s for i in data.get("standard_ids", []) if (s := reference(Standard, i, "standard_ids", errors))]
     products = [p for i in data.get("product_ids", []) if (p := reference(Product, i, "product_ids", errors))]
@@ -74,25 +75,27 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
         for standard in standards:
             if standard.organization_id not in (None, org.id):  # another organisation's TCCS
                 errors.append(FieldError("standard_ids", "unknown_reference", {"value": standard.id}))
-    if body is None or org is None:  # who may record it depends on both
-        raise InvalidInput(errors or [FieldError("organization_id" if body else "certification_body_id", "required")])
+    if org is None or (body is None and not declaration):  # who may record it depends on both
+        raise InvalidInput(
+            errors or [FieldError("organization_id" if org is None else "certification_body_id", "required")]
+        )
     if user.role == "producer":
         if user.organization_id != org.id:
             raise Forbidden()
         confirmed = False
-    elif _may_issue(user, body.id, org):
+    elif permissions.can_issue_certificate(user, body.id if body else None, org.province_id):
         confirmed = True
     else:
         raise Forbidden()
     number = nfc(data.get("number") or "")
     if not number:
         errors.append(FieldError("number", "required"))
-    refuse(errors, [_duplicate_number(body.id, number)])
+    refuse(errors, [_duplicate_number(body.id if body else None, org.id, number)])
     assert issued_on is not None
     cert = Certificate(
         number=number,
         number_folded=fold(number),
-        certification_body_id=body.id,
+        certification_body_id=body.id if body is not None else None,
         organization_id=org.id,
         holder_province_id=org.province_id,
         category=data["category"],
@@ -123,7 +126,9 @@ def create_certificate(actor: User | None, data: dict[str, Any], *, commit: bool
 def confirm_certificate(actor: User | None, cert_id: int, reason: str | None = None) -> Certificate:
     cert = get_or_404(Certificate, cert_id)
     user = permissions.require_user(actor)
-    if user.role == "producer" or not _may_issue(user, cert.certification_body_id, cert.organization):
+    if user.role == "producer" or not permissions.can_issue_certificate(
+        user, cert.certification_body_id, cert.organization.province_id
+    ):
         raise Forbidden()
     if cert.is_confirmed:
         raise Conflict("transition", action="confirm", status="confirmed")
@@ -137,11 +142,7 @@ def confirm_certificate(actor: User | None, cert_id: int, reason: str | None = N
 
 
 def may_change_status(actor: User | None, cert: Certificate) -> bool:
-    if actor is None:
-        return False
-    if actor.role in ("admin", "inspector"):
-        return True
-    return actor.role == "body_staff" and actor.body_id == cert.certification_body_id
+    return permissions.can_change_certificate_status(actor, cert.certification_body_id)
 
 
 def transition_certificate(actor: User | None, cert_id: int, action: str, reason: str) -> Certificate:
@@ -154,8 +155,8 @@ def transition_certificate(actor: User | None, cert_id: int, action: str, reason
         raise InvalidInput.one("action", "enum", choices=list(TRANSITIONS))
     if not reason or not reason.strip():
         raise InvalidInput.one("reason", "reason_required")
-    allowed_from, result = TRANSITIONS[action]
-    if cert.lifecycle not in allowed_from:
+    result = next_lifecycle(cert.lifecycle, action)
+    if result is None:
         raise Conflict("transition", action=action, status=cert.lifecycle)
     before = _snapshot(cert)
     cert.lifecycle = result

@@ -29,7 +29,7 @@ from registry.models import (
     Standard,
     TraceEvent,
 )
-from registry.models.certificate import certificate_products
+from registry.models.certificate import DECLARATION_CATEGORIES, certificate_products
 from registry.models.product import OCOP_VALIDITY_MONTHS, add_months
 from registry.services import dl_compression, gs1
 from registry.services.timefmt import local_iso, today_vn
@@ -354,7 +354,7 @@ def _statements() -> tuple[Any, Any, Any]:
             c.scope,
         )
         .join(certificate_products, certificate_products.c.certificate_id == c.id)
-        .join(CertificationBody, CertificationBody.id == c.certification_body_id)
+        .outerjoin(CertificationBody, CertificationBody.id == c.certification_body_id)
         .where(certificate_products.c.product_id == bindparam("product_id"))
         .order_by(c.issued_on.desc(), c.id)
     )
@@ -389,6 +389,7 @@ def resolve_digital_link(link: DigitalLink) -> dict[str, Any]:
             # The model's rule, applied to a plain row (it reads only lifecycle and expires_on).
             "status": Certificate.status_on(cert, today),  # type: ignore[arg-type]
             "is_confirmed": cert.is_confirmed,
+            "is_self_declared": cert.category in DECLARATION_CATEGORIES,
             "scope": cert.scope,
         }
         for cert in db.session.execute(certificates_stmt, {"product_id": row.id})

@@ -172,7 +172,7 @@ def _headers(report: AnnualReport) -> list[str]:
 def _cert_row(cert: Certificate, report: AnnualReport) -> list[str]:
     return [
         cert.number,
-        cert.body.name,
+        cert.body.name if cert.body is not None else "Tự công bố",
         cert.organization.name,
         CATEGORY_LABELS.get(cert.category, cert.category),
         cert.issued_on.isoformat(),

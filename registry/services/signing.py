@@ -331,7 +331,7 @@ def certificate_claims(cert: Certificate, kid: str, at: datetime) -> Claims:
         certificate_id=cert.id,
         number=cert.number,
         category=cert.category,
-        body=cert.body.name,
+        body=cert.body.name if cert.body is not None else "",
         holder=cert.organization.name,
         tax_code=cert.organization.tax_code,
         gtins=sorted(p.gtin for p in cert.products if p.gtin),

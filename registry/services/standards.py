@@ -35,12 +35,9 @@ def _duplicate_code(standard: Standard) -> FieldError | None:
 
 
 def _authorise(actor: User | None, standard: Standard) -> None:
-    """TCCS belong to their publisher; the national catalogue is shared by writers."""
-    if standard.organization_id is not None:
-        org = db.session.get(Organization, standard.organization_id)
-        permissions.require_organization_writer(actor, standard.organization_id, org.province_id if org else None)
-    else:
-        permissions.require_role(actor, "dost_officer", "body_staff", "producer", "inspector")
+    """Every write of a standard (create, update, document) asks this one rule: see permissions.can_write_standard."""
+    org = db.session.get(Organization, standard.organization_id) if standard.organization_id is not None else None
+    permissions.require_standard_writer(actor, standard.organization_id, org.province_id if org else None)
 
 
 def create_standard(actor: User | None, data: dict[str, Any], *, commit: bool = True) -> Standard:

@@ -40,13 +40,18 @@ def _actor_roles(events: list[CertificateEvent]) -> dict[int, str]:
     return {uid: role for uid, role in db.session.execute(select(User.id, User.role).where(User.id.in_(ids)))}
 
 
-def verdict(status: str, is_confirmed: bool, signature: SignatureCheck | None) -> str:
-    """One word for the reader: a suspension, withdrawal or expiry always wins over a good signature."""
+def verdict(status: str, is_confirmed: bool, signature: SignatureCheck | None, self_declared: bool = False) -> str:
+    """One word for the reader: a suspension, withdrawal or expiry always wins over a good signature.
+
+    A self-declaration is never "valid" (certified): unconfirmed it is "declared" like any record a producer
+    made itself; once an authority has recorded it, "self_declared"."""
     if status != "valid":
         return status
     if signature is not None and not signature.valid:
         return "signature_invalid"
-    return "valid" if is_confirmed else "declared"
+    if not is_confirmed:
+        return "declared"
+    return "self_declared" if self_declared else "valid"
 
 
 def check_token(cert: Certificate, token: str, keyset: dict[str, Any]) -> SignatureCheck:
@@ -75,7 +80,8 @@ def public_record(cert: Certificate, today: date, signature: SignatureCheck | No
         "status": status,
         "is_confirmed": cert.is_confirmed,
         "confirmation": "confirmed" if cert.is_confirmed else "declared",
-        "verdict": verdict(status, cert.is_confirmed, signature),
+        "is_self_declared": cert.is_self_declared,
+        "verdict": verdict(status, cert.is_confirmed, signature, cert.is_self_declared),
         "checked_on": today.isoformat(),
         "holder": {
             "id": org.id,
@@ -89,7 +95,9 @@ def public_record(cert: Certificate, today: date, signature: SignatureCheck | No
             "name": cert.body.name,
             "accreditation_number": cert.body.accreditation_number,
             "designation_number": cert.body.designation_number,
-        },
+        }
+        if cert.body is not None
+        else None,
         "standards": [{"id": s.id, "kind": s.kind, "code": s.code, "title": s.title} for s in cert.standards],
         "products": [{"id": p.id, "name": p.name, "gtin": p.gtin} for p in cert.products],
         "scope": cert.scope,
@@ -170,7 +178,7 @@ def find_certificates(
     stmt = (
         select(Certificate)
         .join(Organization, Organization.id == Certificate.organization_id)
-        .join(CertificationBody, CertificationBody.id == Certificate.certification_body_id)
+        .outerjoin(CertificationBody, CertificationBody.id == Certificate.certification_body_id)
         .where(
             or_(
                 Certificate.number_folded.like(pattern),

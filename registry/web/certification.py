@@ -23,7 +23,8 @@ from registry.errors import Conflict, FieldError, Forbidden, InvalidInput
 from registry.extensions import db
 from registry.messages import render_rule
 from registry.models import Certificate, ConsumerReport, Organization, Standard, User
-from registry.models.certificate import CERTIFICATE_CATEGORIES, CERTIFICATE_STATUSES, TRANSITIONS
+from registry.models.certificate import CERTIFICATE_CATEGORIES, CERTIFICATE_STATUSES
+from registry.models.lifecycle import allowed_actions
 from registry.models.report import REPORT_STATUSES
 from registry.schemas.resources import CertificateIn, ReasonIn
 from registry.services import certificates, organizations, products, report_queue, standards
@@ -199,7 +200,7 @@ def _certificate(cert_id: int) -> Certificate:
 
 
 def _allowed(cert: Certificate) -> list[str]:
-    return [action for action, (allowed_from, _) in TRANSITIONS.items() if cert.lifecycle in allowed_from]
+    return allowed_actions(cert.lifecycle)
 
 
 def _detail(area: str, cert: Certificate, status: int = 200, **ctx: Any) -> tuple[str, int]:

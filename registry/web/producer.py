@@ -549,6 +549,8 @@ def standard_list() -> Any:
         kind = request.form.get("kind", "")
         owner = {"organization_id": org.id if kind == "tccs" else None}
         data, problems = _parse(StandardIn(), STANDARD_FIELDS, owner)
+        if kind != "tccs" and not permissions.can_write_standard(_actor(), None):
+            problems.append(FieldError("kind", "catalogue_writers"))
         max_bytes = int(current_app.config["DOCUMENT_MAX_BYTES"])
         upload = request.files.get("document")
         content = upload.read(max_bytes + 1) if upload and upload.filename else b""
@@ -575,6 +577,7 @@ def standard_list() -> Any:
         org=org,
         own=own,
         national=_applied_national(org),
+        may_write_catalogue=permissions.can_write_standard(_actor(), None),
         values=values,
         errors=errors,
         org_args=_org_args(org),

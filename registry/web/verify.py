@@ -56,6 +56,8 @@ WORDS: Table = {
     "checked_on": _lp("verify", "Trạng thái tại ngày %(day)s."),
     "v_valid": _lp("verify", "CÒN HIỆU LỰC"),
     "v_declared": _lp("verify", "TỰ KHAI — CHƯA XÁC NHẬN"),
+    "v_self_declared": _lp("verify", "Tự công bố — chưa được chứng nhận"),
+    "no_body": _lp("verify", "Không có — tổ chức tự công bố"),
     "v_suspended": _lp("verify", "ĐÃ BỊ ĐÌNH CHỈ — KHÔNG CÒN HIỆU LỰC"),
     "v_withdrawn": _lp("verify", "ĐÃ BỊ THU HỒI — KHÔNG CÒN HIỆU LỰC"),
     "v_expired": _lp("verify", "ĐÃ HẾT HẠN"),
@@ -94,7 +96,7 @@ def search() -> Any:
     today = today_vn()
     if _wants_json():
         items = [
-            {"id": c.id, "number": c.number, "body": c.body.name, "holder": c.organization.name,
+            {"id": c.id, "number": c.number, "body": c.body.name if c.body else None, "holder": c.organization.name,
              "holder_tax_code": c.organization.tax_code, "status": c.status_on(today), "url": f"/verify/{c.id}"}
             for c in matches
         ]  # fmt: skip
@@ -139,7 +141,7 @@ def _change_item(change: verification.StatusChange, base: str) -> dict[str, Any]
         "number": cert.number,
         "holder": cert.organization.name,
         "holder_tax_code": cert.organization.tax_code,
-        "body": cert.body.name,
+        "body": cert.body.name if cert.body else None,
         "action": event.action,
         "reason": event.reason,
         "at": local_iso(event.at),
@@ -179,7 +181,7 @@ def changes_atom() -> Response:
     base, today = _base(), today_vn()
     found = verification.recent_changes(today)
     with force_locale(lang):
-        words = {key: str(WORDS[key]) for key in ("changes", "a_suspend", "a_withdraw", "reason")}
+        words = {key: str(WORDS[key]) for key in ("changes", "a_suspend", "a_withdraw", "reason", "v_self_declared")}
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
     ET.SubElement(feed, "id").text = f"{base}/verify/changes.atom"
     ET.SubElement(feed, "title").text = words["changes"]
@@ -196,7 +198,8 @@ def changes_atom() -> Response:
         ET.SubElement(entry, "title").text = f"{action}: {cert.number} — {cert.organization.name}"
         ET.SubElement(entry, "updated").text = event.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
         ET.SubElement(entry, "link", {"rel": "alternate", "href": f"{base}/verify/{cert.id}"})
-        summary = f"{cert.body.name}. {words['reason']}: {event.reason or '—'}"
+        issuer = cert.body.name if cert.body else words["v_self_declared"]
+        summary = f"{issuer}. {words['reason']}: {event.reason or '—'}"
         ET.SubElement(entry, "summary").text = summary
     body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
     response = Response(body, mimetype="application/atom+xml")

@@ -90,14 +90,12 @@ def test_a_suspended_certificate_prints_its_status_and_reason_and_no_signed_code
 
 def test_a_declared_certificate_says_it_is_not_confirmed(world, client):
     org = world.organization()
-    body = world.body()
     producer = world.user("producer", organization_id=org.id)
     res = client.post(
         "/api/v1/certificates",
         headers=world.headers(producer),
         json={
             "number": "TU-KHAI-01",
-            "certification_body_id": body.id,
             "organization_id": org.id,
             "category": "declaration_standard",
             "issued_on": days_from_today(-10).isoformat(),

@@ -230,14 +230,12 @@ def test_a_token_of_another_certificate_does_not_verify_this_one(world, client):
 
 def test_a_declared_certificate_is_not_shown_as_verified(world, client):
     org = world.organization()
-    body = world.body()
     producer = world.user("producer", organization_id=org.id)
     res = client.post(
         "/api/v1/certificates",
         headers=world.headers(producer),
         json={
             "number": "TK-01",
-            "certification_body_id": body.id,
             "organization_id": org.id,
             "category": "declaration_standard",
             "issued_on": days_from_today(-30).isoformat(),

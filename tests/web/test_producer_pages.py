@@ -265,3 +265,20 @@ def test_the_holder_sees_its_certificates_and_ocop_ratings_expiring_soon(world, 
     section = html[html.index('id="expiring"') :]
     section = section[: section.index("</section>")]
     assert "SAP-HET-1" in section and "Mật ong rừng" in section and "CON-LAU-2" not in section
+
+
+def test_a_producer_declares_conformity_without_a_body_and_a_body_is_refused_beside_the_field(world, client):
+    _producer(world, client)
+    body = world.body()
+    form = {"number": "CB-01/2026", "category": "declaration_regulation", "issued_on": "2026-01-10"}
+    res = _post(client, "/workspace/certificates", {**form, "certification_body_id": str(body.id)})
+    assert res.status_code == 422
+    assert _field_error(res.get_data(as_text=True), "certification_body_id") == (
+        "Bản tự công bố là tuyên bố của chính tổ chức, không ghi tổ chức chứng nhận."
+    )
+    res = _post(client, "/workspace/certificates", {**form, "certification_body_id": ""})
+    assert res.status_code == 302
+    html = client.get("/workspace/certificates").get_data(as_text=True)
+    assert "CB-01/2026" in html and "Tự công bố" in html
+    res = _post(client, "/workspace/certificates", {**form, "number": "GAP-9", "category": "gap"})
+    assert res.status_code == 422 and _field_error(res.get_data(as_text=True), "certification_body_id")
