@@ -175,6 +175,15 @@ RULES: dict[str, tuple[str, str]] = {
         "Không có khóa công khai để kiểm tra (dùng --keys FILE).",
         "No public keys to check against (use --keys FILE).",
     ),
+    # The transparency log (registry/services/transparency.py).
+    "audit_entry_unreadable": (
+        "Trường {field}: Mục nhật ký {id} không còn đọc được (đã bị sửa ngoài hệ thống); không thể lập cây Merkle.",
+        "{field}: Audit entry {id} no longer reads (edited outside the registry); no Merkle tree can be built.",
+    ),
+    "tree_size_range": (
+        "Trường {field}: Kích thước cây phải là số nguyên từ 0 đến {most}.",
+        "{field}: The tree size must be a whole number from 0 to {most}.",
+    ),
     "not_signable": (
         "Chỉ ký mã QR cho chứng chỉ đang hiệu lực; chứng chỉ này đang ở trạng thái {status}.",
         "Only a valid certificate gets a signed QR code; this one is {status}.",
@@ -250,6 +259,11 @@ RULES: dict[str, tuple[str, str]] = {
 # A rule without an entry here has no {field} in its text, or is only ever listed (imports, GS1 Digital Link).
 BESIDE: dict[str, tuple[str, str]] = {
     "required": ("Trường này là bắt buộc.", "This field is required."),
+    "audit_entry_unreadable": (
+        "Mục nhật ký {id} không còn đọc được; không thể lập cây Merkle.",
+        "Audit entry {id} no longer reads; no Merkle tree can be built.",
+    ),
+    "tree_size_range": ("Phải là số nguyên từ 0 đến {most}.", "Must be a whole number from 0 to {most}."),
     "null": ("Không được để trống.", "May not be empty."),
     "type": ("Sai kiểu dữ liệu (cần {expected}).", "Wrong type (expected {expected})."),
     "unknown_field": ("Trường này không được hỗ trợ.", "This field is not supported."),

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from registry.errors import RegistryError
 from registry.models.certificate import CERTIFICATE_CATEGORIES, Certificate
+from registry.services import offline
 
 VERSION = 1
 EPOCH = date(2000, 1, 1)
@@ -182,6 +183,13 @@ def _active_private(instance_path: str | Path) -> tuple[str, Ed25519PrivateKey]:
     private = serialization.load_pem_private_key(pem, password=None)
     assert isinstance(private, Ed25519PrivateKey)
     return kid, private
+
+
+def sign_document(instance_path: str | Path, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` with the active key's `kid` and an Ed25519 `signature` over `offline.canonical` of the rest."""
+    kid, private = _active_private(instance_path)
+    doc = {**body, "kid": kid}
+    return {**doc, "signature": offline.b64(private.sign(offline.canonical(doc)))}
 
 
 # ---- token ------------------------------------------------------------------------------------

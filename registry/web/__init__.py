@@ -18,6 +18,7 @@ from . import (
     province_users,
     resolver,
     scan_front,
+    transparency,
     verify,
     vocabulary_terms,
 )
@@ -31,6 +32,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(transparency.bp)
     app.register_blueprint(resolver.bp)
     producer.register(app)
     dost.register(app)

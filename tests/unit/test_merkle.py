@@ -15,11 +15,11 @@ def h(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def L(data: bytes) -> bytes:  # noqa: N802 - the RFC's names
+def L(data: bytes) -> bytes:
     return h(b"\x00" + data)
 
 
-def N(left: bytes, right: bytes) -> bytes:  # noqa: N802
+def N(left: bytes, right: bytes) -> bytes:
     return h(b"\x01" + left + right)
 
 
@@ -85,8 +85,8 @@ def ref_path(m: int, leaves: list[bytes]) -> list[bytes]:
     while k * 2 < n:
         k *= 2
     if m < k:
-        return ref_path(m, leaves[:k]) + [ref_mth(leaves[k:])]
-    return ref_path(m - k, leaves[k:]) + [ref_mth(leaves[:k])]
+        return [*ref_path(m, leaves[:k]), ref_mth(leaves[k:])]
+    return [*ref_path(m - k, leaves[k:]), ref_mth(leaves[:k])]
 
 
 def ref_subproof(m: int, leaves: list[bytes], whole: bool) -> list[bytes]:
@@ -97,8 +97,8 @@ def ref_subproof(m: int, leaves: list[bytes], whole: bool) -> list[bytes]:
     while k * 2 < n:
         k *= 2
     if m <= k:
-        return ref_subproof(m, leaves[:k], whole) + [ref_mth(leaves[k:])]
-    return ref_subproof(m - k, leaves[k:], False) + [ref_mth(leaves[:k])]
+        return [*ref_subproof(m, leaves[:k], whole), ref_mth(leaves[k:])]
+    return [*ref_subproof(m - k, leaves[k:], False), ref_mth(leaves[:k])]
 
 
 def tree(n: int) -> list[bytes]:
