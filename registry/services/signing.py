@@ -78,10 +78,10 @@ def keys_dir(instance_path: str | Path) -> Path:
 
 
 @contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """Serialise key generation and rotation between workers sharing the instance folder."""
+def locked(directory: Path, name: str = ".lock") -> Iterator[None]:
+    """Serialise key generation and rotation (or, by another `name`, another writer) between workers."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(directory / ".lock", "a") as handle:
+    with open(directory / name, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -126,7 +126,7 @@ def ensure_keys(instance_path: str | Path) -> dict[str, Any]:
     ring = _read_ring(directory)
     if ring["active"]:
         return ring
-    with _locked(directory):
+    with locked(directory):
         ring = _read_ring(directory)
         if not ring["active"]:
             _new_key(directory, ring)
@@ -138,7 +138,7 @@ def rotate_keys(instance_path: str | Path) -> tuple[str, str | None]:
     """Make a new active key; the old one is retired now, its public half kept, its private half deleted."""
     directory = keys_dir(instance_path)
     ensure_keys(instance_path)
-    with _locked(directory):
+    with locked(directory):
         ring = _read_ring(directory)
         old = ring["active"]
         for key in ring["keys"]:

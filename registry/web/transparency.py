@@ -1,4 +1,4 @@
-"""The signed documents an offline verifier or a witness syncs: the audit log's checkpoint and its proofs."""
+"""The signed documents an offline verifier or a witness syncs: the status list, the log's checkpoint and proofs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hashlib
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from registry.extensions import limiter
-from registry.services import transparency
+from registry.services import status_list, transparency
 
 bp = Blueprint("transparency", __name__)
 
@@ -41,3 +41,11 @@ def consistency() -> Response:
     """RFC 9162 consistency proof between the trees of `first` and `second` entries, for witnesses."""
     proof = transparency.consistency(request.args.get("first"), request.args.get("second"))
     return _public(jsonify(proof), 300 if "second" in request.args else 0)
+
+
+@bp.route("/.well-known/registry-status-list.json")
+@limiter.limit("120/minute")
+def certificate_status_list() -> Response:
+    """Every certificate's revocation and suspension bit, signed; verifiers sync it to check offline."""
+    text = status_list.current(current_app.instance_path, current_app.config["PUBLIC_BASE_URL"])
+    return signed_json(text, 300)
