@@ -38,7 +38,7 @@ def test_bits_are_numbered_from_the_left_as_the_w3c_recommendation_says():
 
 
 def test_the_list_says_each_certificates_status_and_is_signed_with_the_published_key(world, client):
-    valid, _, staff, _ = _issue(world, client, number="CN-1", item=1)
+    valid, *_ = _issue(world, client, number="CN-1", item=1)
     suspended, _, staff2, _ = _issue(world, client, number="CN-2", item=2)
     withdrawn, _, staff3, _ = _issue(world, client, number="CN-3", item=3)
     _transition(world, client, staff2, suspended["id"], "suspend")
