@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
 
+from registry import console
 from registry.errors import InvalidInput, RegistryError
 from registry.messages import render_rule
 from registry.services import seeding, users
@@ -91,11 +91,8 @@ def register_cli(app: Flask) -> None:
 
 
 def main() -> None:
-    """Entry point of the `registry` console script."""
-    from registry import create_app
-
-    cli = FlaskGroup(create_app=create_app, help="OCOP and standards registry.")
-    cli.main(prog_name="registry")
+    """The console script's former entry point (scripts installed before registry/console.py)."""
+    console.main()
 
 
 __all__ = ["InvalidInput", "main", "register_cli"]

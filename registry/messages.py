@@ -184,6 +184,35 @@ RULES: dict[str, tuple[str, str]] = {
         "Trường {field}: Kích thước cây phải là số nguyên từ 0 đến {most}.",
         "{field}: The tree size must be a whole number from 0 to {most}.",
     ),
+    # The offline check against a synced status list (registry/commands/verify_offline.py).
+    "status_list_refused": (
+        "Danh sách trạng thái không được chấp nhận: {reason}.",
+        "The status list is refused: {reason}.",
+    ),
+    "status_list_stale": (
+        "Danh sách trạng thái (phiên bản {version}, lúc {at}) đã quá 7 ngày; hãy đồng bộ lại.",
+        "The status list (version {version}, of {at}) is more than 7 days old; sync it again.",
+    ),
+    "status_withdrawn": (
+        "Chứng chỉ {number} (mã {id}) ĐÃ BỊ THU HỒI theo danh sách trạng thái phiên bản {version} lúc {at}.",
+        "Certificate {number} (id {id}) is REVOKED (withdrawn) per the status list version {version} of {at}.",
+    ),
+    "status_suspended": (
+        "Chứng chỉ {number} (mã {id}) ĐÃ BỊ ĐÌNH CHỈ theo danh sách trạng thái phiên bản {version} lúc {at}.",
+        "Certificate {number} (id {id}) is SUSPENDED per the status list version {version} of {at}.",
+    ),
+    "status_expired": (
+        "Chứng chỉ {number} (mã {id}) đã hết hạn ngày {expires_on}.",
+        "Certificate {number} (id {id}) expired on {expires_on}.",
+    ),
+    "status_unlisted": (
+        "Chứng chỉ {id} mới hơn danh sách trạng thái phiên bản {version}; hãy kiểm tra trực tuyến.",
+        "Certificate {id} is newer than the status list version {version}; check online.",
+    ),
+    "status_listed": (
+        "không bị thu hồi hay đình chỉ theo danh sách trạng thái phiên bản {version} lúc {at}.",
+        "not revoked or suspended per the status list version {version} of {at}.",
+    ),
     "not_signable": (
         "Chỉ ký mã QR cho chứng chỉ đang hiệu lực; chứng chỉ này đang ở trạng thái {status}.",
         "Only a valid certificate gets a signed QR code; this one is {status}.",

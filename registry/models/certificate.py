@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from registry.categories import CERTIFICATE_CATEGORIES as CERTIFICATE_CATEGORIES  # re-exported
 from registry.database import UTCDateTime, utcnow
 from registry.extensions import db
 from registry.models.organization import CertificationBody, Organization
@@ -16,17 +17,6 @@ if TYPE_CHECKING:
     from registry.models.product import Product
     from registry.models.standard import Standard
 
-CERTIFICATE_CATEGORIES = (
-    "product_standard",
-    "product_regulation",
-    "management_system",
-    "gap",
-    "organic",
-    "traceability",
-    "declaration_standard",
-    "declaration_regulation",
-    "other",
-)
 CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
 # Lifecycle actions recorded in the history; status is read from the last of them.
 ACTIONS = ("issue", "declare", "confirm", "suspend", "withdraw", "reinstate", "correct")
