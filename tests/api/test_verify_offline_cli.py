@@ -1,4 +1,4 @@
-"""`registry verify-certificate --keys FILE [--status-list FILE]` as an inspector runs it: a separate process, no app."""
+"""`registry verify-certificate --keys FILE [--status-list FILE]` run as an inspector would: its own process."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_a_certificate_revoked_before_the_sync_fails_offline_naming_it(
 
 
 def test_a_forged_status_list_or_code_is_refused(client, tmp_path, issued):
-    cert, _, url, keys = issued
+    _, _, url, keys = issued
     path = _status_file(client, tmp_path)
     doc = json.loads(path.read_text())
     doc["version"] += 1
