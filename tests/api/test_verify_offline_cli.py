@@ -53,9 +53,7 @@ def test_a_genuine_code_verifies_in_a_process_that_never_builds_the_app(client, 
 
 
 @pytest.mark.parametrize(("action", "word"), [("withdraw", "REVOKED"), ("suspend", "SUSPENDED")])
-def test_a_certificate_revoked_before_the_sync_fails_offline_naming_it(
-    world, client, tmp_path, issued, action, word
-):
+def test_a_certificate_revoked_before_the_sync_fails_offline_naming_it(world, client, tmp_path, issued, action, word):
     cert, staff, url, keys = issued
     _transition(world, client, staff, cert["id"], action)
     result = _run(url, "--keys", str(keys), "--status-list", str(_status_file(client, tmp_path)))
