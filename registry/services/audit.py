@@ -316,6 +316,7 @@ class ChainCheck:
     broken: int | None = None
     reason: str | None = None
     leaves: list[bytes] = dataclass_field(default_factory=list)  # Merkle leaf hashes of the entries read
+    ids: list[int] = dataclass_field(default_factory=list)  # their ids: ids[i] is leaf i
     head: str = GENESIS
 
 
@@ -338,6 +339,7 @@ def _step(result: ChainCheck, entry: StoredEntry, prev: Any) -> bool:
             result.broken, result.reason = entry.id, f"unreadable ({entry.problem})"
         return True
     result.leaves.append(merkle.leaf_hash(entry.content))
+    result.ids.append(entry.id)
     if result.broken is None:
         if entry.prev_hash != prev:
             result.broken, result.reason = entry.id, "its prev_hash is not its predecessor's hash"

@@ -39,12 +39,16 @@ def _unhex(value: Any, name: str) -> bytes:
     return raw
 
 
-def _leaves(session: Session) -> list[bytes]:
-    """The leaf hashes of the stored log; refuses to build a tree over an entry that no longer reads."""
+def _readable(session: Session) -> audit.ChainCheck:
+    """The stored log's leaves; refuses to build a tree over an entry that no longer reads."""
     check = audit.check_chain(session)
     if check.broken is not None and check.reason and check.reason.startswith("unreadable"):
         raise InvalidInput.one("audit_log", "audit_entry_unreadable", id=check.broken)
-    return check.leaves
+    return check
+
+
+def _leaves(session: Session) -> list[bytes]:
+    return _readable(session).leaves
 
 
 # ---- checkpoints ------------------------------------------------------------------------------
@@ -55,10 +59,7 @@ def make_checkpoint(
 ) -> dict[str, Any]:
     """Sign the current tree head; `store=True` records it (the CLI and the daily timer), in its own transaction."""
     sess = session or db.session
-    check = audit.check_chain(sess)
-    if check.broken is not None and check.reason and check.reason.startswith("unreadable"):
-        raise InvalidInput.one("audit_log", "audit_entry_unreadable", id=check.broken)
-    leaves = check.leaves
+    leaves = _leaves(sess)
     body = {
         "type": CHECKPOINT_TYPE,
         "origin": origin.rstrip("/"),
@@ -142,11 +143,10 @@ def inclusion(entry_id: int, tree_size: Any = None, session: Session | None = No
     later checkpoint will sign; `checkpoint` is then null.
     """
     sess = session or db.session
-    ids = [e.id for e in audit.stored_entries(sess)]
-    if entry_id not in ids:
+    check = _readable(sess)
+    if entry_id not in check.ids:
         raise NotFound()
-    index = ids.index(entry_id)
-    leaves = _leaves(sess)
+    index, leaves = check.ids.index(entry_id), check.leaves
     latest = latest_checkpoint(sess)
     if tree_size not in (None, ""):
         size = _size_arg(tree_size, "tree_size", len(leaves))
