@@ -255,7 +255,8 @@ def test_a_postgresql_time_python_cannot_read_is_named(runner, history):
     for value in ("infinity", "10000-01-01 00:00:00+00"):
         _sql("UPDATE audit_log SET at = CAST(:v AS timestamptz) WHERE id = :id", v=value, id=target)
         result = runner.invoke(args=["audit", "verify"])
-        assert (result.exit_code == 1 and result.exception is None) or isinstance(result.exception, SystemExit)
+        assert result.exit_code == 1
+        assert result.exception is None or isinstance(result.exception, SystemExit)
         assert f"BROKEN at entry {target}: unreadable (at:" in result.output
 
 
