@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CATALOGUES := registry/translations
 MO := $(CATALOGUES)/en/LC_MESSAGES/messages.mo
 
-.PHONY: help run serve test test-pg lint fmt migrate seed bench check-migrations install translations clean
+.PHONY: help run test lint fmt migrate seed bench check-migrations install translations clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -41,9 +41,11 @@ run: seed ## migrate, seed and serve with gunicorn on http://127.0.0.1:$(PORT)
 test: install ## run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/pytest
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff (check and format), mypy over registry/, and the layer contract (import-linter)
 	$(BIN)/ruff check registry tests scripts benchmarks
 	$(BIN)/ruff format --check registry tests scripts benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: $(STAMP) ## format the code
 	$(BIN)/ruff format registry tests scripts benchmarks

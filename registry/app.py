@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from registry import models  # noqa: F401 - every table must be known to the metadata
 from registry.api import register_api
+from registry.api.epcis_rest import register_epcis
 from registry.cli import register_cli
 from registry.config import load_config
 from registry.extensions import api, babel, csrf, db, limiter, login, migrate
@@ -30,12 +31,14 @@ class IdConverter(IntegerConverter):
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; migrations and seeds are separate steps (`registry db upgrade`, `registry seed`)."""
-    app = Flask("registry", instance_relative_config=True)  # the package: root, instance and app name as before
+    # "registry", the package: root, instance folder and app name as when the factory lived in __init__.
+    app = Flask("registry", instance_relative_config=True, static_folder="web/static")
     app.config.update(load_config(Path(app.instance_path), test_config))
     app.url_map.converters["int"] = IdConverter
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable in JSON
     _register_extensions(app)
     register_api(app)
+    register_epcis(app)
     register_web(app)
     register_cli(app)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_babel import Babel
@@ -17,6 +17,11 @@ from flask_wtf import CSRFProtect
 from registry.database import Base
 
 db = SQLAlchemy(model_class=Base)
+# Models subclass `Model`: Flask-SQLAlchemy's `db.Model`, which type checkers see as our declarative base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login = LoginManager()
 csrf = CSRFProtect()

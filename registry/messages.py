@@ -282,6 +282,43 @@ RULES: dict[str, tuple[str, str]] = {
         "Không có liên kết loại '{value}' cho mã này.",
         "There is no link of type '{value}' for this code.",
     ),
+    "epcis_schema": (
+        "Trường {field} không đúng lược đồ JSON EPCIS 2.0 của GS1: {detail}",
+        "{field} does not follow GS1's EPCIS 2.0 JSON schema: {detail}",
+    ),
+    "epcis_document_type": (
+        "Trường {field}: Giao diện ghi nhận chỉ nhận tài liệu EPCISDocument (nhận được: {value}).",
+        "{field}: The capture interface takes an EPCISDocument (got: {value}).",
+    ),
+    "epcis_identifier_unowned": (
+        "Mã {identifier} không thuộc tổ chức nào đăng ký trong hệ thống có mã doanh nghiệp GS1 tương ứng.",
+        "{identifier} belongs to no organisation registered here with its GS1 company prefix.",
+    ),
+    "epcis_identifier_other": (
+        "Mã {identifier} thuộc {organization}, tổ chức mà bạn không được ghi dữ liệu thay.",
+        "{identifier} belongs to {organization}, which you may not act for.",
+    ),
+    "epcis_protected_term": (
+        "Trường {field} định nghĩa lại thuật ngữ được bảo vệ '{term}' của ngữ cảnh JSON-LD EPCIS 2.0 "
+        "(JSON-LD 1.1 không cho phép).",
+        "{field} redefines '{term}', a protected term of the EPCIS 2.0 JSON-LD context (JSON-LD 1.1 forbids it).",
+    ),
+    "epcis_duplicate_event": (
+        "Trường {field}: Sự kiện {value} đã được ghi nhận; chỉ được gửi lại kèm errorDeclaration.",
+        "{field}: The event {value} was already captured; send it again only with an errorDeclaration.",
+    ),
+    "epcis_capture_limit": (
+        "Mỗi lần ghi nhận tối đa {limit} sự kiện.",
+        "At most {limit} events may be captured at once.",
+    ),
+    "epcis_media_type": (
+        "Cần tài liệu JSON (application/json hoặc application/ld+json).",
+        "Send a JSON document (application/json or application/ld+json).",
+    ),
+    "epcis_store": (
+        "Không lưu được sự kiện ({detail}); không sự kiện nào được ghi.",
+        "The events could not be stored ({detail}); none was recorded.",
+    ),
 }
 
 # The same rules shown BESIDE the field they concern (web forms): the field's name is redundant there.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from registry.models.activity import ACTIVITY_KINDS as _ACTIVITY_KINDS
 from registry.models.batch import BIZ_STEPS as _BIZ_STEPS
 from registry.models.batch import DISPOSITIONS as _DISPOSITIONS
+from registry.models.batch import UNITS as _UNITS
 from registry.models.certificate import CERTIFICATE_CATEGORIES as _CATEGORIES
+from registry.models.product import OCOP_GROUPS as _OCOP_GROUPS
 from registry.models.standard import STANDARD_KINDS as _STANDARD_KINDS
 from registry.models.user import ROLES as _ROLES
 
@@ -22,6 +25,14 @@ CATEGORIES: Table = {
     "traceability": ("Truy xuất nguồn gốc", "Traceability"),
     "declaration_standard": ("Công bố hợp chuẩn", "Declaration of conformity to a standard"),
     "declaration_regulation": ("Công bố hợp quy", "Declaration of conformity to a regulation"),
+    "other": ("Khác", "Other"),
+}
+OCOP_GROUPS: Table = {
+    "food": ("Thực phẩm", "Food"),
+    "beverage": ("Đồ uống", "Beverages"),
+    "herbal": ("Thảo dược", "Herbal products"),
+    "textile_handicraft": ("Thủ công mỹ nghệ, vải, may mặc", "Handicrafts and textiles"),
+    "rural_tourism": ("Du lịch cộng đồng, nông thôn", "Rural and community tourism"),
     "other": ("Khác", "Other"),
 }
 # The same categories short enough for a chart axis or a table column.
@@ -111,6 +122,52 @@ DISPOSITIONS: Table = {
     "destroyed": ("Đã tiêu huỷ", "Destroyed"),
     "recalled": ("Đã thu hồi", "Recalled"),
 }
+# Units of a batch's quantity: UN/ECE Recommendation 20 codes (packages as Rec 21 codes prefixed "X").
+UNITS: Table = {
+    "KGM": ("kg (ki-lô-gam)", "kg (kilogram)"),
+    "GRM": ("g (gam)", "g (gram)"),
+    "TNE": ("tấn", "t (tonne)"),
+    "LTR": ("lít", "l (litre)"),
+    "MLT": ("ml (mi-li-lít)", "ml (millilitre)"),
+    "H87": ("cái, chiếc, quả", "piece"),
+    "XBO": ("chai", "bottle"),
+    "XBX": ("hộp", "box"),
+    "XPK": ("gói", "package"),
+    "XBG": ("túi", "bag"),
+    "XJR": ("hũ, lọ", "jar"),
+    "XCT": ("thùng các-tông", "carton"),
+    "XSA": ("bao", "sack"),
+    "XTN": ("lon", "tin (can)"),
+}
+# How units were written by hand before they were codes (lower case, without dots); the migration that
+# turned them into codes keeps its own frozen copy of this table.
+UNIT_SPELLINGS: dict[str, str] = {
+    **dict.fromkeys(("kg", "kgs", "kilogram", "kilogam", "ki-lô-gam", "ki lô gam", "cân", "kí", "ký"), "KGM"),
+    **dict.fromkeys(("g", "gr", "gram", "gam", "gờ-ram"), "GRM"),
+    **dict.fromkeys(("t", "tấn", "tan", "tonne", "ton"), "TNE"),
+    **dict.fromkeys(("l", "lít", "lit", "litre", "liter", "ltr"), "LTR"),
+    **dict.fromkeys(("ml", "mi-li-lít", "millilitre", "milliliter"), "MLT"),
+    **dict.fromkeys(("cái", "chiếc", "quả", "trái", "con", "pcs", "pc", "piece", "pieces", "cai"), "H87"),
+    **dict.fromkeys(("chai", "bottle"), "XBO"),
+    **dict.fromkeys(("hộp", "hop", "box"), "XBX"),
+    **dict.fromkeys(("gói", "goi", "package", "pack"), "XPK"),
+    **dict.fromkeys(("túi", "tui", "bag"), "XBG"),
+    **dict.fromkeys(("hũ", "lọ", "hu", "lo", "jar"), "XJR"),
+    **dict.fromkeys(("thùng", "thung", "carton", "thùng carton"), "XCT"),
+    **dict.fromkeys(("bao", "sack"), "XSA"),
+    **dict.fromkeys(("lon", "can", "tin"), "XTN"),
+}
+
+
+def unit_code(raw: str | None) -> str | None:
+    """The Rec 20 code of a unit as written (a code, or a known spelling in Vietnamese or English); else None."""
+    if not raw:
+        return None
+    cleaned = unicodedata.normalize("NFC", raw).strip()
+    if cleaned.upper() in UNITS:
+        return cleaned.upper()
+    return UNIT_SPELLINGS.get(cleaned.lower().rstrip("."))
+
 
 # GS1 Core Business Vocabulary 2.0: the terms above it defines (https://ref.gs1.org/cbv/BizStep-…,
 # …/Disp-…). Every disposition we offer is one; the other business steps are ours (OWN_BIZ_STEPS).
@@ -183,8 +240,10 @@ OWN_DISPOSITIONS: dict[str, OwnTerm] = {}
 
 assert set(BIZ_STEPS) == set(_BIZ_STEPS) == CBV_BIZ_STEPS | set(OWN_BIZ_STEPS)
 assert set(DISPOSITIONS) == set(_DISPOSITIONS) == CBV_DISPOSITIONS | set(OWN_DISPOSITIONS)
+assert set(UNITS) == set(_UNITS) and set(UNIT_SPELLINGS.values()) <= set(UNITS)
 assert set(CATEGORIES) == set(CATEGORIES_SHORT) == set(_CATEGORIES) and set(ROLES) == set(_ROLES)
 assert set(ACTIVITY_KINDS) == set(_ACTIVITY_KINDS) and set(STANDARD_KINDS) == set(_STANDARD_KINDS)
+assert set(OCOP_GROUPS) == set(_OCOP_GROUPS)
 
 
 def text(table: Table, code: str | None, lang: str) -> str:
@@ -207,4 +266,22 @@ TABLES: dict[str, Table] = {
     "audit_action": AUDIT_ACTIONS,
     "biz_step": BIZ_STEPS,
     "disposition": DISPOSITIONS,
+    "ocop_group": OCOP_GROUPS,
+    "unit": UNITS,
 }
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def deadline_text(days_left: int) -> tuple[str, str]:
+    """How a deadline `days_left` days away reads (vi, en): the one wording of the dashboard and every report.
+
+    Before the day: "còn 3 ngày" / "3 days left"; on it: "hạn chót hôm nay" / "due today"; after it:
+    "quá hạn 1 ngày" / "1 day overdue" (never a negative count)."""
+    if days_left > 0:
+        return f"còn {days_left} ngày", f"{_days(days_left)} left"
+    if days_left == 0:
+        return "hạn chót hôm nay", "due today"
+    return f"quá hạn {-days_left} ngày", f"{_days(-days_left)} overdue"

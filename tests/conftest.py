@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
@@ -25,6 +27,35 @@ users.HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes in tests; production kee
 # Tests own their clock: every test runs at this moment (ticking on from it) unless it travels
 # elsewhere itself. REGISTRY_TEST_NOW moves the whole suite to another day (.ci/run uses a far one).
 TEST_NOW = os.environ.get("REGISTRY_TEST_NOW", "2026-11-22T10:00:00+07:00")
+
+
+def travel_moments(now: str = TEST_NOW, plans: Path = seeding.SEEDS / "plans") -> dict[str, str]:
+    """The days a test marked `travel` also runs at (10:00 in Vietnam), by test id.
+
+    In the year of `now`: the day before, of and after each seeded plan's report deadline, 1 January and
+    31 December; then a leap day in the 2026–2030 period and a day inside 2031–2035."""
+    year = datetime.fromisoformat(now).year
+    days: dict[date, list[str]] = {date(year, 1, 1): ["1-january"], date(year, 12, 31): ["31-december"]}
+    for path in sorted(plans.glob("*.yaml")):
+        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+        month, day = (int(part) for part in str(plan["report_deadline"]).split("-"))
+        deadline = date(year, month, day)
+        for delta, when in ((-1, "eve"), (0, "day"), (1, "after")):
+            days.setdefault(deadline + timedelta(days=delta), []).append(f"{plan['province']}-{when}")
+    days.setdefault(date(2028, 2, 29), []).append("leap-day")
+    days.setdefault(date(2033, 6, 15), []).append("in-2031-2035")
+    return {
+        f"{d.isoformat()}:{'+'.join(names)}": f"{d.isoformat()}T10:00:00+07:00" for d, names in sorted(days.items())
+    }
+
+
+TRAVEL_MOMENTS = travel_moments()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `@pytest.mark.travel` runs once at each of TRAVEL_MOMENTS instead of TEST_NOW."""
+    if metafunc.definition.get_closest_marker("travel"):
+        metafunc.parametrize("moment", list(TRAVEL_MOMENTS.values()), ids=list(TRAVEL_MOMENTS))
 
 
 def _config(url: str, instance: Path) -> dict[str, Any]:
@@ -54,9 +85,15 @@ def _build_schema(app: Flask) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture
+def moment() -> str:
+    """The moment the test starts at: TEST_NOW, or one of TRAVEL_MOMENTS for a test marked `travel`."""
+    return TEST_NOW
+
+
 @pytest.fixture(autouse=True)
-def _frozen_today() -> Iterator[None]:
-    with time_machine.travel(TEST_NOW, tick=True):
+def _frozen_today(moment: str) -> Iterator[None]:
+    with time_machine.travel(moment, tick=True):
         yield
 
 

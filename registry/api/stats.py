@@ -15,15 +15,9 @@ from .common import actor
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1", description="Statistics, plan progress and annual reports")
 
-# The national goal Đồng Nai's plan quotes: certificates a year across all provinces.
-NATIONAL_GOALS = ((2030, 50_000), (2035, 70_000))
-
 
 def national_goal(year: int) -> dict[str, int]:
-    for by, value in NATIONAL_GOALS:
-        if year <= by:
-            return {"value": value, "by": by}
-    by, value = NATIONAL_GOALS[-1]
+    value, by = metrics.national_goal(year)
     return {"value": value, "by": by}
 
 

@@ -4,6 +4,7 @@ from registry.models.activity import SupportActivity
 from registry.models.audit import AuditCheckpoint, AuditEntry
 from registry.models.batch import Batch, TraceEvent
 from registry.models.certificate import Certificate, CertificateEvent
+from registry.models.epcis import EpcisCapture, EpcisEvent, EpcisEventEpc
 from registry.models.organization import CertificationBody, Organization
 from registry.models.outbox import OutboxMessage
 from registry.models.place import Commune, Province
@@ -23,6 +24,9 @@ __all__ = [
     "CertificationBody",
     "Commune",
     "ConsumerReport",
+    "EpcisCapture",
+    "EpcisEvent",
+    "EpcisEventEpc",
     "Organization",
     "OutboxMessage",
     "Plan",

@@ -8,14 +8,14 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model
 from registry.models.organization import Organization
 from registry.models.place import Province
 
 ACTIVITY_KINDS = ("guidance", "training", "pilot_model", "productivity_tool", "financing", "expert_training")
 
 
-class SupportActivity(db.Model):
+class SupportActivity(Model):
     __tablename__ = "support_activities"
     # Covers the yearly figures (distinct organisations, attendances) of a province's activities.
     __table_args__ = (

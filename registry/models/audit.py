@@ -9,10 +9,10 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.database import JSONType, UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,7 +27,7 @@ class AuditEntry(db.Model):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-class AuditCheckpoint(db.Model):
+class AuditCheckpoint(Model):
     """A signed checkpoint of the audit log's Merkle tree (RFC 9162): its size and root at a moment.
 
     `document` is the signed JSON exactly as served and saved, so a copy kept elsewhere compares byte for byte.

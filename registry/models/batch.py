@@ -8,7 +8,8 @@ from sqlalchemy import Column, Date, ForeignKey, Numeric, String, Table, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model, db
+from registry.models.epcis import EpcisEvent
 from registry.models.organization import Organization
 from registry.models.place import Commune
 from registry.models.product import Product
@@ -30,6 +31,9 @@ BIZ_STEPS = (
 )
 DISPOSITIONS = ("active", "in_progress", "in_transit", "sellable_accessible", "conformant", "destroyed", "recalled")
 EVENT_TYPES = ("ObjectEvent", "TransformationEvent")
+# UN/ECE Recommendation 20 codes for units of measure (EPCIS `uom`); the X-codes are Recommendation 21
+# package types, which Rec 20 (since Rev. 11) takes in prefixed with "X". Labels: registry/vocabulary.py.
+UNITS = ("KGM", "GRM", "TNE", "LTR", "MLT", "H87", "XBO", "XBX", "XPK", "XBG", "XJR", "XCT", "XSA", "XTN")
 
 trace_event_inputs = Table(
     "trace_event_inputs",
@@ -39,7 +43,7 @@ trace_event_inputs = Table(
 )
 
 
-class Batch(db.Model):
+class Batch(Model):
     __tablename__ = "batches"
     __table_args__ = (UniqueConstraint("product_id", "lot"),)
 
@@ -57,7 +61,7 @@ class Batch(db.Model):
     events: Mapped[list[TraceEvent]] = relationship(order_by="TraceEvent.occurred_at", back_populates="batch")
 
 
-class TraceEvent(db.Model):
+class TraceEvent(Model):
     __tablename__ = "trace_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,9 +76,12 @@ class TraceEvent(db.Model):
     gln: Mapped[str | None] = mapped_column(String(13))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    # Set when the event came in through EPCIS capture: its full JSON lives there, and the export gives it back.
+    epcis_event_id: Mapped[int | None] = mapped_column(ForeignKey("epcis_events.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     batch: Mapped[Batch] = relationship(back_populates="events")
     commune: Mapped[Commune | None] = relationship()
     organization: Mapped[Organization | None] = relationship()
     inputs: Mapped[list[Batch]] = relationship(secondary=trace_event_inputs)
+    epcis_event: Mapped[EpcisEvent | None] = relationship()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.categories import CERTIFICATE_CATEGORIES as CERTIFICATE_CATEGORIES  # re-exported
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model, db
 from registry.models.organization import CertificationBody, Organization
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ certificate_products = Table(
 )
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("certification_body_id", "number"),
@@ -112,7 +112,7 @@ class Certificate(db.Model):
         return "valid"
 
 
-class CertificateEvent(db.Model):
+class CertificateEvent(Model):
     """One entry of a certificate's history; rows are only ever added."""
 
     __tablename__ = "certificate_events"

@@ -8,13 +8,13 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model
 from registry.models.place import Commune, Province
 
 ORGANIZATION_KINDS = ("enterprise", "cooperative", "cooperative_group", "household")
 
 
-class Organization(db.Model):
+class Organization(Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +38,7 @@ class Organization(db.Model):
     commune: Mapped[Commune | None] = relationship()
 
 
-class CertificationBody(db.Model):
+class CertificationBody(Model):
     __tablename__ = "certification_bodies"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.extensions import db
+from registry.extensions import Model
 
 
-class Province(db.Model):
+class Province(Model):
     __tablename__ = "provinces"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -19,7 +19,7 @@ class Province(db.Model):
     kind: Mapped[str] = mapped_column(String(16))  # province | city
 
 
-class Commune(db.Model):
+class Commune(Model):
     __tablename__ = "communes"
     __table_args__ = (UniqueConstraint("province_id", "slug"),)
 

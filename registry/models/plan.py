@@ -9,7 +9,7 @@ from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import JSONType, UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model
 from registry.models.place import Province
 
 TARGET_KINDS = ("annual_minimum", "annual_average", "cumulative", "share")
@@ -17,7 +17,7 @@ TARGET_SOURCES = ("registry", "activity", "reported")
 TARGET_STATUSES = ("met", "on_track", "at_risk", "behind", "no_data")
 
 
-class Plan(db.Model):
+class Plan(Model):
     __tablename__ = "plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +39,7 @@ class Plan(db.Model):
     targets: Mapped[list[Target]] = relationship(order_by="Target.position", back_populates="plan")
 
 
-class Target(db.Model):
+class Target(Model):
     __tablename__ = "targets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +63,7 @@ class Target(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="targets")
 
 
-class ReportedFigure(db.Model):
+class ReportedFigure(Model):
     """A figure an agency enters for a target the registry cannot compute."""
 
     __tablename__ = "reported_figures"

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model
 from registry.models.organization import Organization
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-class ProductStandard(db.Model):
+class ProductStandard(Model):
     __tablename__ = "product_standards"
 
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
@@ -41,7 +41,7 @@ class ProductStandard(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Product(db.Model):
+class Product(Model):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("ocop_stars IS NULL OR ocop_stars BETWEEN 3 AND 5", name="stars"),

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model
 from registry.models.batch import Batch
 from registry.models.product import Product
 
@@ -16,7 +16,7 @@ REPORT_KINDS = ("counterfeit", "defect", "label", "other")
 REPORT_STATUSES = ("open", "investigating", "closed")
 
 
-class ConsumerReport(db.Model):
+class ConsumerReport(Model):
     __tablename__ = "consumer_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,14 +8,14 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.database import UTCDateTime, utcnow
-from registry.extensions import db
+from registry.extensions import Model
 from registry.models.organization import Organization
 
 STANDARD_KINDS = ("tccs", "tcvn", "qcvn", "iso", "vietgap", "globalgap", "organic", "haccp", "other")
 LINK_RELATIONS = ("supersedes", "references")
 
 
-class Standard(db.Model):
+class Standard(Model):
     __tablename__ = "standards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +37,7 @@ class Standard(db.Model):
     organization: Mapped[Organization | None] = relationship()
 
 
-class StandardLink(db.Model):
+class StandardLink(Model):
     """`standard` supersedes or references `target`."""
 
     __tablename__ = "standard_links"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from registry.models.activity import ACTIVITY_KINDS
-from registry.models.batch import BIZ_STEPS, DISPOSITIONS
+from registry.models.batch import BIZ_STEPS, DISPOSITIONS, UNITS
 from registry.models.certificate import CERTIFICATE_CATEGORIES, CERTIFICATE_STATUSES
 from registry.models.organization import ORGANIZATION_KINDS
 from registry.models.product import OCOP_GROUPS, PRODUCT_STATUSES
@@ -130,7 +130,7 @@ class BatchIn(StrictSchema):
     produced_on = Date(allow_none=True)
     expires_on = Date(allow_none=True)
     quantity = Float(allow_none=True, validate=Range(min=0))
-    unit = Str(allow_none=True, validate=Length(max=16))
+    unit = Str(allow_none=True, validate=OneOf(UNITS))  # UN/ECE Recommendation 20 code
 
 
 class EventIn(StrictSchema):

@@ -69,7 +69,7 @@ def update_activity(actor: User | None, activity_id: int, data: dict[str, Any]) 
 
 def activity_query(
     province_id: int | None = None, organization_id: int | None = None, kind: str | None = None, year: int | None = None
-) -> Select[tuple[SupportActivity]]:
+) -> Select[SupportActivity]:
     stmt = select(SupportActivity).order_by(SupportActivity.held_on.desc(), SupportActivity.id.desc())
     if province_id is not None:
         stmt = stmt.where(SupportActivity.province_id == province_id)

@@ -14,7 +14,7 @@ from registry.services import audit, permissions, signing
 from registry.services.text import like_pattern
 
 
-def user_query(actor: User | None, role: str | None = None, q: str | None = None) -> Select[tuple[User]]:
+def user_query(actor: User | None, role: str | None = None, q: str | None = None) -> Select[User]:
     permissions.require_role(actor)  # admins only
     if role is not None and role not in ROLES:
         raise InvalidInput.one("role", "enum", choices=list(ROLES))

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Text, cast, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, Text, insert, select, text
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Session, scoped_session
 
 from registry.extensions import db
 from registry.models import AuditEntry, User
@@ -97,7 +98,7 @@ def _content(
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def lock_chain(session: Session | None = None) -> tuple[int, str]:
+def lock_chain(session: Session | scoped_session[Any] | None = None) -> tuple[int, str]:
     """Take the chain's write lock for the rest of the transaction: (the next entry's id, the hash to chain onto).
 
     On PostgreSQL an advisory lock serialises writers so two transactions never chain onto the same
@@ -117,7 +118,7 @@ def record(
     entity_id: int | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    session: Session | None = None,
+    session: Session | scoped_session[Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction, chained to the previous one."""
     sess = session or db.session
@@ -144,7 +145,7 @@ def record_many(
     action: str,
     entity: str,
     items: Iterable[tuple[int | None, dict[str, Any] | None, dict[str, Any] | None]],
-    session: Session | None = None,
+    session: Session | scoped_session[Any] | None = None,
     *,
     plain: bool = False,
 ) -> int:
@@ -180,7 +181,7 @@ def record_many(
         )
         prev, next_id = digest, next_id + 1
     if rows:
-        sess.execute(insert(AuditEntry.__table__), rows)
+        sess.execute(insert(cast(Table, AuditEntry.__table__)), rows)
     return len(rows)
 
 
@@ -195,7 +196,7 @@ def id_ranges(ids: Iterable[int]) -> list[list[int]]:
     return runs
 
 
-def rows_digest(rows: list[Sequence[Any]]) -> str:
+def rows_digest(rows: Sequence[Sequence[Any]]) -> str:
     """SHA-256 over rows of JSON-ready values written as one compact JSON array of arrays (UTF-8)."""
     return hashlib.sha256(_ROWS.encode(rows).encode()).hexdigest()
 
@@ -209,7 +210,7 @@ def record_import(
     ids: list[int],
     digest: str,
     columns: list[str],
-    session: Session | None = None,
+    session: Session | scoped_session[Any] | None = None,
 ) -> AuditEntry:
     """One entry for records a bulk import created together, in place of one 'create' entry each.
 
@@ -226,7 +227,9 @@ def record_import(
     return entry
 
 
-def created_entry(entity: str, entity_id: int, session: Session | None = None) -> AuditEntry | None:
+def created_entry(
+    entity: str, entity_id: int, session: Session | scoped_session[Any] | None = None
+) -> AuditEntry | None:
     """The entry recording the creation of `entity` `entity_id`: its own 'create' entry, or its import's."""
     sess = session or db.session
     own = select(AuditEntry).where(
@@ -272,7 +275,9 @@ def _read_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def stored_entries(session: Session | None = None, batch: int = 1000) -> Iterator[StoredEntry]:
+def stored_entries(
+    session: Session | scoped_session[Any] | None = None, batch: int = 1000
+) -> Generator[StoredEntry, None, None]:
     """Every audit row in id order, read value by value so one row that no longer parses is named, not fatal.
 
     Times and JSON are fetched as text and parsed here: a timestamp edited into words on SQLite, or one
@@ -281,8 +286,8 @@ def stored_entries(session: Session | None = None, batch: int = 1000) -> Iterato
     sess = session or db.session
     t = AuditEntry.__table__.c
     query = select(
-        t.id, cast(t.at, Text), t.actor_id, t.action, t.entity, t.entity_id,
-        cast(t.before, Text), cast(t.after, Text), t.prev_hash, t.hash,
+        t.id, sql_cast(t.at, Text), t.actor_id, t.action, t.entity, t.entity_id,
+        sql_cast(t.before, Text), sql_cast(t.after, Text), t.prev_hash, t.hash,
     ).order_by(t.id)  # fmt: skip
     rows = sess.execute(query.execution_options(yield_per=batch))
     try:
@@ -320,7 +325,7 @@ class ChainCheck:
     head: str = GENESIS
 
 
-def check_chain(session: Session | None = None) -> ChainCheck:
+def check_chain(session: Session | scoped_session[Any] | None = None) -> ChainCheck:
     """Recompute every link; leaves are collected up to the first entry that no longer reads."""
     result = ChainCheck()
     prev = GENESIS
@@ -351,7 +356,7 @@ def _step(result: ChainCheck, entry: StoredEntry, prev: Any) -> bool:
     return False
 
 
-def entries_of(entity: str, entity_id: int, session: Session | None = None) -> list[AuditEntry]:
+def entries_of(entity: str, entity_id: int, session: Session | scoped_session[Any] | None = None) -> list[AuditEntry]:
     """The entries recording `entity` `entity_id`: its creation (own or by import) and every change since."""
     sess = session or db.session
     own = select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
@@ -362,13 +367,13 @@ def entries_of(entity: str, entity_id: int, session: Session | None = None) -> l
     return [found[k] for k in sorted(found)]
 
 
-def verify_chain(session: Session | None = None) -> tuple[int, int | None]:
+def verify_chain(session: Session | scoped_session[Any] | None = None) -> tuple[int, int | None]:
     """Recompute the chain: (entries checked, id of the first broken entry or None)."""
     result = check_chain(session)
     return result.checked, result.broken
 
 
-def head(session: Session | None = None) -> dict[str, Any]:
+def head(session: Session | scoped_session[Any] | None = None) -> dict[str, Any]:
     sess = session or db.session
     last = sess.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
     if last is None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 
 from registry.errors import Conflict, FieldError, InvalidInput, NotFound
 from registry.extensions import db
-from registry.models import Batch, Commune, Organization, Product, TraceEvent, User
+from registry.models import Batch, Commune, EpcisEvent, Organization, Product, TraceEvent, User
+from registry.models.batch import UNITS
 from registry.services import audit, gs1, permissions
 from registry.services.common import get_or_404, reference
 from registry.services.text import nfc
@@ -40,6 +42,9 @@ def create_batch(actor: User | None, data: dict[str, Any], *, commit: bool = Tru
     produced, expires = data.get("produced_on"), data.get("expires_on")
     if produced and expires and expires < produced:
         errors.append(FieldError("expires_on", "date_order", {"other": "produced_on"}))
+    unit = data.get("unit") or None
+    if unit is not None and unit not in UNITS:
+        errors.append(FieldError("unit", "enum", {"choices": list(UNITS)}))
     if errors:
         raise InvalidInput(errors)
     if db.session.scalar(select(Batch.id).where(Batch.product_id == product.id, Batch.lot == lot)):
@@ -50,7 +55,7 @@ def create_batch(actor: User | None, data: dict[str, Any], *, commit: bool = Tru
         produced_on=produced,
         expires_on=expires,
         quantity=data.get("quantity"),
-        unit=data.get("unit"),
+        unit=unit,
     )
     db.session.add(batch)
     db.session.flush()
@@ -104,6 +109,41 @@ def add_event(actor: User | None, batch_id: int, data: dict[str, Any], *, commit
     return event
 
 
+def record_captured_event(
+    actor: User,
+    batch: Batch,
+    source: EpcisEvent,
+    *,
+    biz_step: str,
+    disposition: str | None,
+    occurred_at: datetime,
+    tz_offset: str,
+    gln: str | None,
+    inputs: list[Batch],
+) -> TraceEvent:
+    """A trace event of `batch` from an EPCIS event captured (and checked) by services.epcis_capture; the caller
+    owns the transaction. Its full JSON stays on `source`."""
+    _writer(actor, batch.product)
+    event = TraceEvent(
+        batch_id=batch.id,
+        event_type=source.event_type,
+        biz_step=biz_step,
+        disposition=disposition,
+        occurred_at=occurred_at,
+        tz_offset=tz_offset,
+        gln=gln,
+        organization_id=batch.product.organization_id,
+        epcis_event_id=source.id,
+    )
+    event.inputs = inputs
+    db.session.add(event)
+    db.session.flush()
+    after = audit.snapshot(event)
+    after["input_batch_ids"] = [b.id for b in inputs]
+    audit.record(actor, "create", "trace_event", event.id, None, after)
+    return event
+
+
 def get_event(batch_id: int, event_id: int) -> TraceEvent:
     """One trace event of a batch (its EPCIS eventID names it so); NotFound if it belongs to another."""
     event = get_or_404(TraceEvent, event_id)
@@ -114,7 +154,7 @@ def get_event(batch_id: int, event_id: int) -> TraceEvent:
 
 def batch_query(
     product_id: int | None = None, organization_id: int | None = None, lot: str | None = None
-) -> Select[tuple[Batch]]:
+) -> Select[Batch]:
     stmt = select(Batch).order_by(Batch.id.desc())
     if product_id is not None:
         stmt = stmt.where(Batch.product_id == product_id)

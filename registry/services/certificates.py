@@ -22,6 +22,7 @@ from registry.models.certificate import TRANSITIONS, certificate_products
 from registry.services import audit, permissions
 from registry.services.common import get_or_404, reference
 from registry.services.text import fold, like_pattern, nfc
+from registry.services.timefmt import today_vn
 
 
 def _snapshot(cert: Certificate) -> dict[str, Any]:
@@ -163,8 +164,8 @@ def certificate_query(
     q: str | None = None,
     confirmed: bool | None = None,
     today: date | None = None,
-) -> Select[tuple[Certificate]]:
-    today = today or date.today()
+) -> Select[Certificate]:
+    today = today or today_vn()  # the day in Vietnam, not the server's local day
     stmt = select(Certificate).order_by(Certificate.issued_on.desc(), Certificate.id.desc())
     if province_id is not None:
         stmt = stmt.where(Certificate.holder_province_id == province_id)

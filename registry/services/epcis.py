@@ -6,12 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from biip import ParseError
-from biip.gln import Gln
-from biip.gtin import Gtin
-
 from registry.models import Batch, TraceEvent
+from registry.models.batch import UNITS
 from registry.services.common import get_or_404
+from registry.services.epcis_ids import company_prefix_for
 from registry.services.linked_data import commune_uri, term_uri
 from registry.services.timefmt import local_iso
 
@@ -20,36 +18,21 @@ CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 _URN_SAFE = "-._!'()*+,:;="
 
 
-def _company_prefix(gtin14: str, recorded: str | None) -> str | None:
-    """The GS1 company prefix: the producer's if recorded and it fits, else GS1's prefix-length table."""
-    body = gtin14[1:13]
-    if recorded and body.startswith(recorded):
-        return recorded
-    try:
-        found = Gtin.parse(gtin14).company_prefix
-    except ParseError:
-        return None
-    return found.value if found and body.startswith(found.value) else None
-
-
 def lot_class(gtin14: str, lot: str, prefix: str | None, base_url: str) -> str:
-    """`urn:epc:class:lgtin:` when the company prefix is known, else the Digital Link URI."""
-    gcp = _company_prefix(gtin14, prefix)
-    if gcp is None:
+    """`urn:epc:class:lgtin:` when the company prefix is known, else the GS1 Digital Link URI (as EPCIS 2.0 allows)."""
+    if prefix is None or not gtin14[1:13].startswith(prefix):
         return f"{base_url}/01/{gtin14}/10/{quote(lot, safe='')}"
-    item = gtin14[0] + gtin14[1 + len(gcp) : 13]
-    return f"urn:epc:class:lgtin:{gcp}.{item}.{quote(lot, safe=_URN_SAFE)}"
+    item = gtin14[0] + gtin14[1 + len(prefix) : 13]
+    return f"urn:epc:class:lgtin:{prefix}.{item}.{quote(lot, safe=_URN_SAFE)}"
 
 
 def location(event: TraceEvent, base_url: str) -> str:
-    """`urn:epc:id:sgln:` for a GLN (extension 0), else the commune's URI (by its official code), which resolves."""
+    """`urn:epc:id:sgln:` for a GLN (extension 0) whose company prefix is registered, else its Digital Link
+    (`https://id.gs1.org/414/…`): the split of a GLN cannot be guessed from its digits. A commune's URI otherwise."""
     if event.gln:
-        try:
-            gcp = Gln.parse(event.gln).company_prefix
-        except ParseError:
-            gcp = None
+        gcp = company_prefix_for(event.gln[:12], event.organization, event.batch.product.organization)
         if gcp is not None:
-            return f"urn:epc:id:sgln:{gcp.value}.{event.gln[len(gcp.value) : 12]}.0"
+            return f"urn:epc:id:sgln:{gcp}.{event.gln[len(gcp) : 12]}.0"
         return f"https://id.gs1.org/414/{event.gln}"
     assert event.commune is not None
     return commune_uri(event.commune.code, base_url)
@@ -57,17 +40,22 @@ def location(event: TraceEvent, base_url: str) -> str:
 
 def _class(batch: Batch, base_url: str) -> dict[str, Any]:
     product = batch.product
-    entry: dict[str, Any] = {
-        "epcClass": lot_class(product.gtin or "", batch.lot, product.organization.gs1_company_prefix, base_url)
-    }
+    gtin = product.gtin or ""
+    prefix = company_prefix_for(gtin[1:13], product.organization)
+    entry: dict[str, Any] = {"epcClass": lot_class(gtin, batch.lot, prefix, base_url)}
     if batch.quantity is not None:
         entry["quantity"] = float(batch.quantity)
-        if batch.unit:
+        if batch.unit in UNITS:  # a unit the migration could not map stays out: uom must be a Rec 20 code
             entry["uom"] = batch.unit
     return entry
 
 
 def event_document(event: TraceEvent, base_url: str) -> dict[str, Any]:
+    if event.epcis_event is not None:
+        # Captured through /epcis/capture: the event as it was sent, which says more than the trace event can.
+        body = dict(event.epcis_event.document)
+        body["recordTime"] = event.epcis_event.record_time.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return body
     batch = event.batch
     doc: dict[str, Any] = {
         "type": event.event_type,

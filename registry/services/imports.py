@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import itertools
 import json
 import re
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import IO, Any, TypeVar, cast
@@ -143,7 +144,7 @@ class RowError:
     row: int  # as a spreadsheet numbers it: the header is row 1
     field: str
     rule: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -321,14 +322,14 @@ class _Columns:
             label = str(raw).strip() if raw is not None else ""
             if not label:
                 continue
-            name = lookup.get(header_key(label))
-            if name is None:
+            column = lookup.get(header_key(label))
+            if column is None:
                 self.errors.append(RowError(1, label, "unknown_field"))
-            elif name in seen:
-                self.errors.append(RowError(1, label, "duplicate_column", {"column": name}))
+            elif column in seen:
+                self.errors.append(RowError(1, label, "duplicate_column", {"column": column}))
             else:
-                seen.add(name)
-                self.columns.append((i, name, _converter(schema.fields[name])))
+                seen.add(column)
+                self.columns.append((i, column, _converter(schema.fields[column])))
         for name in allowed:
             if schema.fields[name].required and name not in seen:
                 self.errors.append(RowError(1, name, "missing_column"))
@@ -354,7 +355,7 @@ class _Run:
     spec: Spec
     actor: User
     dry_run: bool
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = dataclasses.field(default_factory=list)
     created: int = 0
 
     def fail(self, row: int, errs: list[FieldError]) -> None:
@@ -420,7 +421,7 @@ def _reference_product(columns: _Columns, cells: list[Any]) -> Any:
     product = _Draft(**product_defaults())
     errors: list[FieldError] = []
     products._apply(cast(Product, product), data, errors)
-    product.organization_id = data["organization_id"]
+    product.organization_id = data["organization_id"]  # type: ignore[attr-defined]  # a plain stand-in
     return product.__dict__, errors
 
 
@@ -825,7 +826,7 @@ class _ProductWriter:
         self.session = db.session
         self.digest_of = itemgetter(*self.DIGEST_KEYS)
         self.row_of = itemgetter(*self.PRODUCT_KEYS)
-        self.driver = self.session.connection().connection.driver_connection
+        self.driver: Any = self.session.connection().connection.driver_connection
 
     def write(self, rows: list[dict[str, Any]], ids: list[int] | None = None) -> None:
         """One chunk of checked products, with the ids reserved for them (else reserved now)."""

@@ -1,19 +1,21 @@
 """The figures plan targets are measured by, computed from records per province and calendar year.
 
-Every metric takes ``(province_id, first, last, **params)`` and measures the years ``first..last``
-(calendar years; dates are Vietnamese dates, so a year is the half-open range
-``[first-01-01, last+1-01-01)`` on a date column and an index lookup, never ``extract(year)``).
-The count metrics also have a ``BY_YEAR`` form giving every year's figure from one grouped query
-over the same filter (each year bucketed by the year of its date).
+Each metric is defined once, as a `Count` or a `Share` in `METRICS`, and that one definition gives
+its figure for the years ``first..last``, its yearly series (counts: one grouped query) and the
+records behind the figure (drill-down), so the three can never disagree.
+Years are calendar years of Vietnamese dates: a year is the half-open range
+``[first-01-01, last+1-01-01)`` on a date column and an index lookup, never ``extract(year)``.
 Counts return an int for the range; shares return a percentage (0-100) measured as at the end of
 ``last`` (or ``as_of`` when given, e.g. today for the current year), or None when the population
 is empty. Certificates count only when confirmed, in the year issued whatever their status today,
 for the province their holder was in when they were issued (``Certificate.holder_province_id``).
+Parameters a target gives (``categories``, ``kinds``, ``product_scope``, …) override a metric's
+defaults; parameters a metric does not know are ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -60,22 +62,26 @@ def _moment_after(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), VN).astimezone(UTC)
 
 
+# The bare boolean column, as the partial indexes' predicate spells it (typed as the expression it is in SQL).
+_CONFIRMED: ColumnElement[bool] = Certificate.is_confirmed  # type: ignore[assignment]
+
+
 def _issued_in(province_id: int, first: int, last: int | None) -> list[ColumnElement[bool]]:
     start, stop = year_bounds(first, last)
     return [
         Certificate.holder_province_id == province_id,
         Certificate.issued_on >= start,
         Certificate.issued_on < stop,
-        Certificate.is_confirmed,  # spelled as the partial indexes' predicate
+        _CONFIRMED,  # spelled as the partial indexes' predicate
     ]
 
 
-def _year_of(column: Any) -> ColumnElement[int]:
+def year_of(column: Any) -> ColumnElement[int]:
     """The calendar year of a date column, to group a range by year."""
     return cast(func.extract("year", column), Integer)
 
 
-def _yearly(stmt: Select[Any], first: int, last: int) -> dict[int, int]:
+def _yearly(stmt: Select[Any, Any], first: int, last: int) -> dict[int, int]:
     """Every year of first..last with the figure `stmt` (year, figure) found, zero when none."""
     found = {int(y): int(n or 0) for y, n in db.session.execute(stmt)}
     return {y: found.get(y, 0) for y in range(first, last + 1)}
@@ -91,40 +97,6 @@ def _certificates_in(
     if categories:
         where.append(Certificate.category.in_(list(categories)))
     return where
-
-
-def certificates_issued(
-    province_id: int, first: int, last: int | None = None, *, categories: Iterable[str] | None = None, **_: Any
-) -> int:
-    """Confirmed certificates issued in the years, optionally in some categories."""
-    stmt = select(func.count(Certificate.id)).where(*_certificates_in(province_id, first, last, categories))
-    return int(db.session.scalar(stmt) or 0)
-
-
-def certificates_issued_by_year(
-    province_id: int, first: int, last: int, *, categories: Iterable[str] | None = None, **_: Any
-) -> dict[int, int]:
-    year = _year_of(Certificate.issued_on)
-    where = _certificates_in(province_id, first, last, categories)
-    return _yearly(select(year, func.count(Certificate.id)).where(*where).group_by(year), first, last)
-
-
-def organizations_certified(
-    province_id: int, first: int, last: int | None = None, *, categories: Iterable[str] | None = None, **_: Any
-) -> int:
-    """Distinct holders of a confirmed certificate issued in the years (in the categories)."""
-    where = _certificates_in(province_id, first, last, categories)
-    stmt = select(func.count(distinct(Certificate.organization_id))).where(*where)
-    return int(db.session.scalar(stmt) or 0)
-
-
-def organizations_certified_by_year(
-    province_id: int, first: int, last: int, *, categories: Iterable[str] | None = None, **_: Any
-) -> dict[int, int]:
-    year = _year_of(Certificate.issued_on)
-    where = _certificates_in(province_id, first, last, categories)
-    stmt = select(year, func.count(distinct(Certificate.organization_id))).where(*where).group_by(year)
-    return _yearly(stmt, first, last)
 
 
 def counted_certificates(province_id: int, year: int) -> list[Certificate]:
@@ -144,7 +116,7 @@ def certificate_breakdown(province_id: int | None, year: int) -> dict[str, Any]:
     where: list[ColumnElement[bool]] = [
         Certificate.issued_on >= start,
         Certificate.issued_on < stop,
-        Certificate.is_confirmed,  # spelled as the partial indexes' predicate
+        _CONFIRMED,  # spelled as the partial indexes' predicate
     ]
     if province_id is not None:
         where.insert(0, Certificate.holder_province_id == province_id)
@@ -199,28 +171,6 @@ def _product_scope(scope: Iterable[str]) -> ColumnElement[bool]:
     return or_(*chosen) if chosen else Product.id.is_not(None)
 
 
-def tccs_published(
-    province_id: int, first: int, last: int | None = None, *, product_scope: Iterable[str] = (), **_: Any
-) -> int:
-    """Distinct base standards (TCCS) published in the years by an organisation of the province
-    and applied by at least one of its products in scope (OCOP, key or specialty)."""
-    stmt = select(func.count(distinct(Standard.id))).join(Organization, Organization.id == Standard.organization_id)
-    return int(db.session.scalar(stmt.where(*_tccs_in(province_id, first, last, product_scope))) or 0)
-
-
-def tccs_published_by_year(
-    province_id: int, first: int, last: int, *, product_scope: Iterable[str] = (), **_: Any
-) -> dict[int, int]:
-    year = _year_of(Standard.published_on)
-    stmt = (
-        select(year, func.count(distinct(Standard.id)))
-        .join(Organization, Organization.id == Standard.organization_id)
-        .where(*_tccs_in(province_id, first, last, product_scope))
-        .group_by(year)
-    )
-    return _yearly(stmt, first, last)
-
-
 def _tccs_in(province_id: int, first: int, last: int | None, product_scope: Iterable[str]) -> list[ColumnElement[bool]]:
     """The filter of `tccs_published` (with Standard joined to its owner Organization)."""
     start, stop = year_bounds(first, last)
@@ -255,20 +205,6 @@ def _share(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 2) if whole else None
 
 
-def product_readiness_share(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    product_scope: Iterable[str] = ("ocop_key", "collective_trademark"),
-    as_of: date | None = None,
-    **_: Any,
-) -> float | None:
-    """Share of products in scope that are ready: they apply a standard, carry a GTIN and have a
-    trace event, or their organisation was guided or trained (from `first` to the day measured)."""
-    return _share_of(*_readiness(province_id, first, last, product_scope, as_of))
-
-
 def _share_of(population: Subquery, part_of: ColumnElement[bool]) -> float | None:
     whole = db.session.scalar(select(func.count()).select_from(population)) or 0
     part = db.session.scalar(select(func.count()).select_from(population).where(part_of)) or 0
@@ -297,20 +233,6 @@ def _readiness(
     return population, or_(and_(population.c.gtin.is_not(None), has_standard, has_trace), guided)
 
 
-def high_risk_organizations_guided_share(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    kinds: Iterable[str] = GUIDANCE_KINDS,
-    as_of: date | None = None,
-    **_: Any,
-) -> float | None:
-    """Share of the province's organisations with an active high-risk product that received
-    guidance or training from `first` to the day measured."""
-    return _share_of(*_high_risk(province_id, first, last, kinds, as_of))
-
-
 def _high_risk(
     province_id: int, first: int, last: int | None, kinds: Iterable[str], as_of: date | None
 ) -> tuple[Subquery, ColumnElement[bool]]:
@@ -334,22 +256,6 @@ def _high_risk(
         SupportActivity.held_on <= day,
     )
     return orgs, guided
-
-
-def certified_product_share(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    product_scope: Iterable[str] = ("key", "ocop"),
-    categories: Iterable[str] = CONFORMITY_CATEGORIES,
-    as_of: date | None = None,
-    **_: Any,
-) -> float | None:
-    """Share of products in scope holding, on the day measured, a confirmed conformity certificate:
-    issued by then, not expired and not withdrawn by then (a later withdrawal does not rewrite
-    the past)."""
-    return _share_of(*_certified(province_id, first, last, product_scope, categories, as_of))
 
 
 def _certified(
@@ -395,45 +301,6 @@ def _activities_in(province_id: int, first: int, last: int | None, kinds: Iterab
     ]
 
 
-def organizations_supported(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    kinds: Iterable[str] = GUIDANCE_KINDS,
-    sme_only: bool = False,
-    key_product_only: bool = False,
-    **_: Any,
-) -> int:
-    """Distinct organisations given one of `kinds` of support in the years; optionally only SMEs,
-    or only producers of a key product."""
-    stmt = select(func.count(distinct(SupportActivity.organization_id))).join(
-        Organization, Organization.id == SupportActivity.organization_id
-    )
-    where = _supported_in(province_id, first, last, kinds, sme_only, key_product_only)
-    return int(db.session.scalar(stmt.where(*where)) or 0)
-
-
-def organizations_supported_by_year(
-    province_id: int,
-    first: int,
-    last: int,
-    *,
-    kinds: Iterable[str] = GUIDANCE_KINDS,
-    sme_only: bool = False,
-    key_product_only: bool = False,
-    **_: Any,
-) -> dict[int, int]:
-    year = _year_of(SupportActivity.held_on)
-    stmt = (
-        select(year, func.count(distinct(SupportActivity.organization_id)))
-        .join(Organization, Organization.id == SupportActivity.organization_id)
-        .where(*_supported_in(province_id, first, last, kinds, sme_only, key_product_only))
-        .group_by(year)
-    )
-    return _yearly(stmt, first, last)
-
-
 def _supported_in(
     province_id: int, first: int, last: int | None, kinds: Iterable[str], sme_only: bool, key_product_only: bool
 ) -> list[ColumnElement[bool]]:
@@ -456,32 +323,6 @@ def _attendances() -> ColumnElement[int]:
     return func.coalesce(func.sum(func.coalesce(SupportActivity.attendees, 1)), 0)
 
 
-def activity_attendances(
-    province_id: int, first: int, last: int | None = None, *, kinds: Iterable[str] = ("training",), **_: Any
-) -> int:
-    """Attendances at activities of `kinds`: the attendees recorded, or one for an activity
-    recorded for a single organisation without a head count."""
-    stmt = select(_attendances()).where(*_activities_in(province_id, first, last, kinds))
-    return int(db.session.scalar(stmt) or 0)
-
-
-def activity_attendances_by_year(
-    province_id: int, first: int, last: int, *, kinds: Iterable[str] = ("training",), **_: Any
-) -> dict[int, int]:
-    year = _year_of(SupportActivity.held_on)
-    stmt = select(year, _attendances()).where(*_activities_in(province_id, first, last, kinds)).group_by(year)
-    return _yearly(stmt, first, last)
-
-
-def experts_trained(province_id: int, first: int, last: int | None = None, **_: Any) -> int:
-    """People who attended expert training (each expert should be recorded once)."""
-    return activity_attendances(province_id, first, last, kinds=("expert_training",))
-
-
-def experts_trained_by_year(province_id: int, first: int, last: int, **_: Any) -> dict[int, int]:
-    return activity_attendances_by_year(province_id, first, last, kinds=("expert_training",))
-
-
 # ---- reported figures ------------------------------------------------------------------------
 
 
@@ -498,37 +339,6 @@ def reported(target_id: int, first: int, last: int | None = None) -> ReportedFig
         .limit(1)
     )
     return db.session.scalar(stmt)
-
-
-# Metrics the registry computes, by the name plan files give them; "reported" is handled apart.
-COMPUTED: dict[str, Callable[..., Any]] = {
-    "certificates_issued": certificates_issued,
-    "organizations_certified": organizations_certified,
-    "tccs_published": tccs_published,
-    "product_readiness_share": product_readiness_share,
-    "high_risk_organizations_guided_share": high_risk_organizations_guided_share,
-    "certified_product_share": certified_product_share,
-    "organizations_supported": organizations_supported,
-    "activity_attendances": activity_attendances,
-    "experts_trained": experts_trained,
-}
-SHARE_METRICS = frozenset(
-    {"product_readiness_share", "high_risk_organizations_guided_share", "certified_product_share"}
-)
-# Every year's figure of a count metric from one grouped query: {year: figure} for first..last,
-# equal to calling the metric for each year alone.
-BY_YEAR: dict[str, Callable[..., dict[int, int]]] = {
-    "certificates_issued": certificates_issued_by_year,
-    "organizations_certified": organizations_certified_by_year,
-    "tccs_published": tccs_published_by_year,
-    "organizations_supported": organizations_supported_by_year,
-    "activity_attendances": activity_attendances_by_year,
-    "experts_trained": experts_trained_by_year,
-}
-# Count metrics whose figure over several years is the sum of the years' figures (each record
-# falls in one year); the others count distinct organisations across years.
-ADDITIVE_METRICS = frozenset({"certificates_issued", "tccs_published", "activity_attendances", "experts_trained"})
-assert set(BY_YEAR) == set(COMPUTED) - SHARE_METRICS and set(BY_YEAR) >= ADDITIVE_METRICS
 
 
 # ---- the records behind a figure (drill-down) ------------------------------------------------
@@ -560,51 +370,6 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1))
 
 
-def certificate_records(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    categories: Iterable[str] | None = None,
-    month: int | None = None,
-    **_: Any,
-) -> MetricRecords:
-    """The certificates `certificates_issued` counts; `month` narrows a single year to one month."""
-    where = _certificates_in(province_id, first, last, categories)
-    if month is not None:
-        start, stop = _month_bounds(first, month)
-        where += [Certificate.issued_on >= start, Certificate.issued_on < stop]
-    stmt = (
-        select(Certificate)
-        .where(*where)
-        .options(selectinload(Certificate.organization), selectinload(Certificate.body))
-        .order_by(Certificate.issued_on, Certificate.number, Certificate.id)
-    )
-    return MetricRecords("certificate", list(db.session.scalars(stmt)))
-
-
-def certified_organization_records(
-    province_id: int, first: int, last: int | None = None, *, categories: Iterable[str] | None = None, **_: Any
-) -> MetricRecords:
-    """The distinct holders `organizations_certified` counts."""
-    holders = select(Certificate.organization_id).where(*_certificates_in(province_id, first, last, categories))
-    stmt = select(Organization).where(Organization.id.in_(holders)).order_by(Organization.name, Organization.id)
-    return MetricRecords("organization", list(db.session.scalars(stmt)))
-
-
-def tccs_records(
-    province_id: int, first: int, last: int | None = None, *, product_scope: Iterable[str] = (), **_: Any
-) -> MetricRecords:
-    stmt = (
-        select(Standard)
-        .join(Organization, Organization.id == Standard.organization_id)
-        .where(*_tccs_in(province_id, first, last, product_scope))
-        .options(selectinload(Standard.organization))
-        .order_by(Standard.published_on, Standard.code, Standard.id)
-    )
-    return MetricRecords("standard", list(db.session.scalars(stmt).unique()))
-
-
 def _share_records(entity: str, population: Subquery, part_of: ColumnElement[bool]) -> MetricRecords:
     model: Any = Product if entity == "product" else Organization
     stmt = select(model).where(model.id.in_(select(population.c.id))).order_by(model.name, model.id)
@@ -614,70 +379,108 @@ def _share_records(entity: str, population: Subquery, part_of: ColumnElement[boo
     return MetricRecords(entity, list(db.session.scalars(stmt)), counted=counted)
 
 
-def readiness_records(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    product_scope: Iterable[str] = ("ocop_key", "collective_trademark"),
-    as_of: date | None = None,
-    **_: Any,
-) -> MetricRecords:
-    return _share_records("product", *_readiness(province_id, first, last, product_scope, as_of))
+# ---- the metrics: one definition each --------------------------------------------------------
+
+Filters = Callable[[int, int, "int | None", Mapping[str, Any]], list[ColumnElement[bool]]]
+Rows = Callable[[list[ColumnElement[bool]], Mapping[str, Any], int], MetricRecords]
+Parts = Callable[[int, int, "int | None", Mapping[str, Any]], tuple[Subquery, ColumnElement[bool]]]
 
 
-def high_risk_records(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    kinds: Iterable[str] = GUIDANCE_KINDS,
-    as_of: date | None = None,
-    **_: Any,
-) -> MetricRecords:
-    return _share_records("organization", *_high_risk(province_id, first, last, kinds, as_of))
+@dataclass(frozen=True)
+class _Metric:
+    defaults: Mapping[str, Any]
+
+    def options(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The metric's parameters: its defaults, overridden by those it knows of `params`."""
+        return {key: params.get(key, value) for key, value in self.defaults.items()}
 
 
-def certified_product_records(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    product_scope: Iterable[str] = ("key", "ocop"),
-    categories: Iterable[str] = CONFORMITY_CATEGORIES,
-    as_of: date | None = None,
-    **_: Any,
-) -> MetricRecords:
-    return _share_records("product", *_certified(province_id, first, last, product_scope, categories, as_of))
+@dataclass(frozen=True)
+class Count(_Metric):
+    """Records of one kind, filtered by province and years and counted in the year of `date`.
+
+    `value` aggregates the filtered rows (a count, a distinct count or a sum); `join` is what the
+    filters need joined to the counted entity; `rows` lists the records the value counts. When
+    `additive`, the figure over several years is the sum of the years' figures (each record falls in
+    one year); otherwise it counts distinct organisations across the years."""
+
+    date: Any
+    value: Callable[[], ColumnElement[Any]]
+    filters: Filters
+    rows: Rows
+    join: tuple[Any, Any] | None = None
+    additive: bool = False
+
+    def _select(self, *columns: Any) -> Select[Any]:
+        stmt = select(*columns)
+        return stmt.join(*self.join) if self.join else stmt
+
+    def figure(self, province_id: int, first: int, last: int | None = None, **params: Any) -> int:
+        where = self.filters(province_id, first, last, self.options(params))
+        return int(db.session.scalar(self._select(self.value()).where(*where)) or 0)
+
+    def by_year(self, province_id: int, first: int, last: int, **params: Any) -> dict[int, int]:
+        """Every year's figure from one grouped query: {year: figure} for first..last, equal to the
+        figure of each year alone."""
+        year = year_of(self.date)
+        where = self.filters(province_id, first, last, self.options(params))
+        return _yearly(self._select(year, self.value()).where(*where).group_by(year), first, last)
+
+    def records(self, province_id: int, first: int, last: int | None = None, **params: Any) -> MetricRecords:
+        options = self.options(params)
+        return self.rows(self.filters(province_id, first, last, options), options, first)
 
 
-def supported_records(
-    province_id: int,
-    first: int,
-    last: int | None = None,
-    *,
-    kinds: Iterable[str] = GUIDANCE_KINDS,
-    sme_only: bool = False,
-    key_product_only: bool = False,
-    **_: Any,
-) -> MetricRecords:
-    """The distinct organisations `organizations_supported` counts."""
-    supported = (
-        select(SupportActivity.organization_id)
-        .join(Organization, Organization.id == SupportActivity.organization_id)
-        .where(*_supported_in(province_id, first, last, kinds, sme_only, key_product_only))
+@dataclass(frozen=True)
+class Share(_Metric):
+    """A percentage of a population (products or organisations, `entity`) on the day measured:
+    `parts` gives the population and the condition of its numerator."""
+
+    entity: str
+    parts: Parts
+
+    def figure(self, province_id: int, first: int, last: int | None = None, **params: Any) -> float | None:
+        return _share_of(*self.parts(province_id, first, last, self.options(params)))
+
+    def records(self, province_id: int, first: int, last: int | None = None, **params: Any) -> MetricRecords:
+        return _share_records(self.entity, *self.parts(province_id, first, last, self.options(params)))
+
+
+def _certificate_rows(where: list[ColumnElement[bool]], o: Mapping[str, Any], first: int) -> MetricRecords:
+    """`month` narrows a single year to one month."""
+    if o["month"] is not None:
+        start, stop = _month_bounds(first, o["month"])
+        where = [*where, Certificate.issued_on >= start, Certificate.issued_on < stop]
+    stmt = (
+        select(Certificate)
+        .where(*where)
+        .options(selectinload(Certificate.organization), selectinload(Certificate.body))
+        .order_by(Certificate.issued_on, Certificate.number, Certificate.id)
     )
-    stmt = select(Organization).where(Organization.id.in_(supported)).order_by(Organization.name, Organization.id)
+    return MetricRecords("certificate", list(db.session.scalars(stmt)))
+
+
+def _organizations_among(ids: Select[Any]) -> MetricRecords:
+    stmt = select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name, Organization.id)
     return MetricRecords("organization", list(db.session.scalars(stmt)))
 
 
-def attendance_records(
-    province_id: int, first: int, last: int | None = None, *, kinds: Iterable[str] = ("training",), **_: Any
-) -> MetricRecords:
-    """The activities `activity_attendances` sums, each weighted as the sum weighs it."""
+def _tccs_rows(where: list[ColumnElement[bool]], _o: Mapping[str, Any], _first: int) -> MetricRecords:
+    stmt = (
+        select(Standard)
+        .join(Organization, Organization.id == Standard.organization_id)
+        .where(*where)
+        .options(selectinload(Standard.organization))
+        .order_by(Standard.published_on, Standard.code, Standard.id)
+    )
+    return MetricRecords("standard", list(db.session.scalars(stmt).unique()))
+
+
+def _activity_rows(where: list[ColumnElement[bool]], _o: Mapping[str, Any], _first: int) -> MetricRecords:
+    """The activities an attendance figure sums, each weighted as the sum weighs it."""
     stmt = (
         select(SupportActivity)
-        .where(*_activities_in(province_id, first, last, kinds))
+        .where(*where)
         .options(selectinload(SupportActivity.organization))
         .order_by(SupportActivity.held_on, SupportActivity.id)
     )
@@ -685,23 +488,107 @@ def attendance_records(
     return MetricRecords("activity", rows, weights={a.id: a.attendees if a.attendees is not None else 1 for a in rows})
 
 
-def expert_records(province_id: int, first: int, last: int | None = None, **_: Any) -> MetricRecords:
-    return attendance_records(province_id, first, last, kinds=("expert_training",))
+_BY_ORGANIZATION = (Organization, Organization.id == SupportActivity.organization_id)
 
-
-# The row lists behind each computed metric, by the same names as COMPUTED.
-RECORDS: dict[str, Callable[..., MetricRecords]] = {
-    "certificates_issued": certificate_records,
-    "organizations_certified": certified_organization_records,
-    "tccs_published": tccs_records,
-    "product_readiness_share": readiness_records,
-    "high_risk_organizations_guided_share": high_risk_records,
-    "certified_product_share": certified_product_records,
-    "organizations_supported": supported_records,
-    "activity_attendances": attendance_records,
-    "experts_trained": expert_records,
+# Metrics the registry computes, by the name plan files give them; "reported" is handled apart.
+METRICS: dict[str, Count | Share] = {
+    # Confirmed certificates issued in the years, optionally in some categories.
+    "certificates_issued": Count(
+        defaults={"categories": None, "month": None},
+        date=Certificate.issued_on,
+        value=lambda: func.count(Certificate.id),
+        filters=lambda p, f, last, o: _certificates_in(p, f, last, o["categories"]),
+        rows=_certificate_rows,
+        additive=True,
+    ),
+    # Distinct holders of a confirmed certificate issued in the years (in the categories).
+    "organizations_certified": Count(
+        defaults={"categories": None},
+        date=Certificate.issued_on,
+        value=lambda: func.count(distinct(Certificate.organization_id)),
+        filters=lambda p, f, last, o: _certificates_in(p, f, last, o["categories"]),
+        rows=lambda where, _o, _f: _organizations_among(select(Certificate.organization_id).where(*where)),
+    ),
+    # Distinct base standards (TCCS) published in the years by an organisation of the province and
+    # applied by at least one of its products in scope (OCOP, key or specialty).
+    "tccs_published": Count(
+        defaults={"product_scope": ()},
+        date=Standard.published_on,
+        value=lambda: func.count(distinct(Standard.id)),
+        filters=lambda p, f, last, o: _tccs_in(p, f, last, o["product_scope"]),
+        join=(Organization, Organization.id == Standard.organization_id),
+        rows=_tccs_rows,
+        additive=True,
+    ),
+    # Share of products in scope that are ready: they apply a standard, carry a GTIN and have a
+    # trace event, or their organisation was guided or trained (from `first` to the day measured).
+    "product_readiness_share": Share(
+        defaults={"product_scope": ("ocop_key", "collective_trademark"), "as_of": None},
+        entity="product",
+        parts=lambda p, f, last, o: _readiness(p, f, last, o["product_scope"], o["as_of"]),
+    ),
+    # Share of the province's organisations with an active high-risk product that received guidance
+    # or training from `first` to the day measured.
+    "high_risk_organizations_guided_share": Share(
+        defaults={"kinds": GUIDANCE_KINDS, "as_of": None},
+        entity="organization",
+        parts=lambda p, f, last, o: _high_risk(p, f, last, o["kinds"], o["as_of"]),
+    ),
+    # Share of products in scope holding, on the day measured, a confirmed conformity certificate:
+    # issued by then, not expired and not withdrawn by then (a later withdrawal does not rewrite the past).
+    "certified_product_share": Share(
+        defaults={"product_scope": ("key", "ocop"), "categories": CONFORMITY_CATEGORIES, "as_of": None},
+        entity="product",
+        parts=lambda p, f, last, o: _certified(p, f, last, o["product_scope"], o["categories"], o["as_of"]),
+    ),
+    # Distinct organisations given one of `kinds` of support in the years; optionally only SMEs, or
+    # only producers of a key product.
+    "organizations_supported": Count(
+        defaults={"kinds": GUIDANCE_KINDS, "sme_only": False, "key_product_only": False},
+        date=SupportActivity.held_on,
+        value=lambda: func.count(distinct(SupportActivity.organization_id)),
+        filters=lambda p, f, last, o: _supported_in(p, f, last, o["kinds"], o["sme_only"], o["key_product_only"]),
+        join=_BY_ORGANIZATION,
+        rows=lambda where, _o, _f: _organizations_among(
+            select(SupportActivity.organization_id).join(*_BY_ORGANIZATION).where(*where)
+        ),
+    ),
+    # Attendances at activities of `kinds`: the attendees recorded, or one for an activity recorded
+    # for a single organisation without a head count.
+    "activity_attendances": Count(
+        defaults={"kinds": ("training",)},
+        date=SupportActivity.held_on,
+        value=_attendances,
+        filters=lambda p, f, last, o: _activities_in(p, f, last, o["kinds"]),
+        rows=_activity_rows,
+        additive=True,
+    ),
+    # People who attended expert training (each expert should be recorded once).
+    "experts_trained": Count(
+        defaults={},
+        date=SupportActivity.held_on,
+        value=_attendances,
+        filters=lambda p, f, last, _o: _activities_in(p, f, last, ("expert_training",)),
+        rows=_activity_rows,
+        additive=True,
+    ),
 }
-assert set(RECORDS) == set(COMPUTED)
+COMPUTED: dict[str, Callable[..., Any]] = {name: m.figure for name, m in METRICS.items()}
+RECORDS: dict[str, Callable[..., MetricRecords]] = {name: m.records for name, m in METRICS.items()}
+BY_YEAR: dict[str, Callable[..., dict[int, int]]] = {n: m.by_year for n, m in METRICS.items() if isinstance(m, Count)}
+SHARE_METRICS = frozenset(name for name, m in METRICS.items() if isinstance(m, Share))
+ADDITIVE_METRICS = frozenset(name for name, m in METRICS.items() if isinstance(m, Count) and m.additive)
+
+# Each metric's figure under its own name, for callers that ask for one metric.
+certificates_issued = METRICS["certificates_issued"].figure
+organizations_certified = METRICS["organizations_certified"].figure
+tccs_published = METRICS["tccs_published"].figure
+product_readiness_share = METRICS["product_readiness_share"].figure
+high_risk_organizations_guided_share = METRICS["high_risk_organizations_guided_share"].figure
+certified_product_share = METRICS["certified_product_share"].figure
+organizations_supported = METRICS["organizations_supported"].figure
+activity_attendances = METRICS["activity_attendances"].figure
+experts_trained = METRICS["experts_trained"].figure
 
 
 # ---- public figures of a province ------------------------------------------------------------
@@ -709,7 +596,35 @@ assert set(RECORDS) == set(COMPUTED)
 
 def certificates_by_year(province_id: int, first: int, last: int) -> dict[int, int]:
     """Confirmed certificates issued in each year (one grouped read of the index range)."""
-    return certificates_issued_by_year(province_id, first, last)
+    return BY_YEAR["certificates_issued"](province_id, first, last)
+
+
+# The national goal the provincial plans quote (Decision 876/QĐ-TTg): conformity certificates a year
+# across all provinces, 50,000 by 2030 and 70,000 by 2035.
+NATIONAL_GOALS = ((2030, 50_000), (2035, 70_000))
+
+
+def national_goal(year: int) -> tuple[int, int]:
+    """(certificates a year, the year it is set for) in force for `year`; the last goal after 2035."""
+    return next(((value, by) for by, value in NATIONAL_GOALS if year <= by), NATIONAL_GOALS[-1][::-1])
+
+
+def certificates_by_province_and_year(first: int, last: int) -> dict[int, dict[int, int]]:
+    """{province id: {year: confirmed certificates issued}} for every province, zero when none."""
+    year = year_of(Certificate.issued_on)
+    start, stop = year_bounds(first, last)
+    found: dict[int, dict[int, int]] = {}
+    stmt = (
+        select(Certificate.holder_province_id, year, func.count())
+        .where(Certificate.issued_on >= start, Certificate.issued_on < stop, _CONFIRMED)
+        .group_by(Certificate.holder_province_id, year)
+    )
+    for province_id, y, n in db.session.execute(stmt):
+        found.setdefault(province_id, {})[int(y)] = int(n)
+    return {
+        p.id: {y: found.get(p.id, {}).get(y, 0) for y in range(first, last + 1)}
+        for p in db.session.scalars(select(Province))
+    }
 
 
 def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
@@ -729,7 +644,7 @@ def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
     ).all()
     counts = dict.fromkeys((3, 4, 5), 0)
     for stars, decided in rows:
-        if day < add_months(decided, OCOP_VALIDITY_MONTHS) and stars in counts:
+        if decided is not None and day < add_months(decided, OCOP_VALIDITY_MONTHS) and stars in counts:
             counts[stars] += 1
     return counts
 
@@ -737,7 +652,7 @@ def ocop_products_by_stars(province_id: int, day: date) -> dict[int, int]:
 def tccs_by_year(province_id: int, first: int, last: int) -> dict[int, int]:
     """Base standards (TCCS) published each year by the province's organisations, whatever they apply to."""
     start, stop = year_bounds(first, last)
-    year = _year_of(Standard.published_on)
+    year = year_of(Standard.published_on)
     rows = db.session.execute(
         select(year, func.count(Standard.id))
         .join(Organization, Organization.id == Standard.organization_id)

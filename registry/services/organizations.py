@@ -112,7 +112,7 @@ def update_organization(actor: User | None, org_id: int, data: dict[str, Any]) -
 
 def organization_query(
     province_id: int | None = None, kind: str | None = None, q: str | None = None, is_sme: bool | None = None
-) -> Select[tuple[Organization]]:
+) -> Select[Organization]:
     stmt = select(Organization).order_by(Organization.name_folded, Organization.id)
     if province_id is not None:
         stmt = stmt.where(Organization.province_id == province_id)
@@ -158,7 +158,7 @@ def update_body(actor: User | None, body_id: int, data: dict[str, Any]) -> Certi
     return body
 
 
-def body_query(q: str | None = None) -> Select[tuple[CertificationBody]]:
+def body_query(q: str | None = None) -> Select[CertificationBody]:
     stmt = select(CertificationBody).order_by(CertificationBody.name_folded, CertificationBody.id)
     if q:
         stmt = stmt.where(CertificationBody.name_folded.like(like_pattern(q)))

@@ -155,7 +155,7 @@ def product_query(
     gtin: str | None = None,
     ocop_stars: int | None = None,
     is_key_product: bool | None = None,
-) -> Select[tuple[Product]]:
+) -> Select[Product]:
     stmt = select(Product).order_by(Product.name_folded, Product.id)
     if organization_id is not None:
         stmt = stmt.where(Product.organization_id == organization_id)

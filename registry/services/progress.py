@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from registry import vocabulary
 from registry.errors import FieldError, InvalidInput, NotFound
 from registry.extensions import db
 from registry.models import Plan, Province, ReportedFigure, Target, User
@@ -77,7 +78,13 @@ class PlanProgress:
 
     @property
     def days_left(self) -> int:
+        """Days from today to the report deadline; negative once it has passed."""
         return (self.deadline - self.today).days
+
+    @property
+    def deadline_text(self) -> tuple[str, str]:
+        """ "còn 3 ngày" / "hạn chót hôm nay" / "quá hạn 1 ngày", and in English (`vocabulary.deadline_text`)."""
+        return vocabulary.deadline_text(self.days_left)
 
 
 def now_vn() -> datetime:
@@ -368,7 +375,7 @@ def record_figure(
     if figure is None:
         figure = ReportedFigure(target_id=target.id, year=year)
         db.session.add(figure)
-    figure.value, figure.as_of, figure.evidence = float(value), as_of, nfc(evidence)  # type: ignore[arg-type]
+    figure.value, figure.as_of, figure.evidence = float(value), as_of, nfc(evidence)  # type: ignore[arg-type,assignment]  # checked above
     figure.entered_by_id = user.id
     figure.entered_at = datetime.now(VN)
     db.session.flush()

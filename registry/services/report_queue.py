@@ -47,7 +47,7 @@ def report_query(
     status: str | None = None,
     province_id: int | None = None,
     product_id: int | None = None,
-) -> Select[tuple[ConsumerReport]]:
+) -> Select[ConsumerReport]:
     user = _reader(actor)
     if user.role == "dost_officer":
         if province_id is not None and province_id != user.province_id:

@@ -1,9 +1,10 @@
 """The annual report of a province's plan for a year, in XLSX, CSV (UTF-8 with BOM) and PDF.
 
 Every format follows the plan's structure: target id, clause, wording (Vietnamese), period, target
-value, the figure of each year, the period figure, the status and a note. The XLSX adds a bar chart
-and a sheet listing every certificate counted; the PDF embeds DejaVu Sans, which carries every
-Vietnamese diacritic.
+value, the figure of each year, the period figure, the status and a note. The report deadline reads
+as on the dashboard (`vocabulary.deadline_text`: "còn N ngày", "hạn chót hôm nay", "quá hạn N ngày").
+The XLSX adds a bar chart and a sheet listing every certificate counted; the PDF embeds DejaVu Sans,
+which carries every Vietnamese diacritic.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ UNIT_LABELS = {
 }
 HEADERS = ["Mã chỉ tiêu", "Điều khoản", "Nội dung chỉ tiêu", "Giai đoạn", "Chỉ tiêu", "Đơn vị"]
 TAIL = ["Kết quả giai đoạn", "Dự báo cuối giai đoạn", "Trạng thái", "Ghi chú"]
+DEADLINE_HEADER = "Hạn nộp báo cáo"
 CERT_HEADERS = [
     "Số chứng nhận",
     "Tổ chức chứng nhận",
@@ -179,13 +181,18 @@ def _cert_row(cert: Certificate, report: AnnualReport) -> list[str]:
     ]
 
 
+def _deadline(p: PlanProgress) -> str:
+    """`01/12/2026 (còn 9 ngày)`, `(hạn chót hôm nay)` or `(quá hạn 4 ngày)`: the dashboard's wording."""
+    return f"{p.deadline:%d/%m/%Y} ({p.deadline_text[0]})"
+
+
 def _preamble(report: AnnualReport) -> list[str]:
     p = report.progress
     return [
         report.title,
         p.plan.title,
         f"Năm báo cáo: {p.year}. Số liệu đến ngày {p.today:%d/%m/%Y}.",
-        f"Hạn nộp báo cáo: {p.deadline:%d/%m/%Y} (còn {p.days_left} ngày).",
+        f"Hạn nộp báo cáo: {_deadline(p)}.",
         f"Số chứng nhận được tính trong năm: {len(report.certificates)}.",
     ]
 
@@ -194,12 +201,15 @@ def _preamble(report: AnnualReport) -> list[str]:
 
 
 def render_csv(report: AnnualReport) -> bytes:
-    """One table, UTF-8 with a byte-order mark so spreadsheet programs read the diacritics."""
+    """One table, UTF-8 with a byte-order mark so spreadsheet programs read the diacritics.
+
+    Having no preamble, the table carries the report deadline in a last column on every row."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(_headers(report))
+    writer.writerow([*_headers(report), DEADLINE_HEADER])
+    deadline = _deadline(report.progress)
     for t in report.progress.targets:
-        writer.writerow(["" if v is None else v for v in _row(report, t)])
+        writer.writerow([*("" if v is None else v for v in _row(report, t)), deadline])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -6,6 +6,7 @@ import csv
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,13 +127,13 @@ def seed_demo(actor: User, root: Path = SEEDS) -> int:
             refs[key] = _once(
                 CertificationBody,
                 CertificationBody.name == body["name"],
-                lambda b=body: organizations.create_body(actor, b, commit=False),
+                partial(organizations.create_body, actor, body, commit=False),
             )
         for key, org in data.get("organizations", {}).items():
             refs[key] = _once(
                 Organization,
                 Organization.tax_code == org["tax_code"],
-                lambda o=org: organizations.create_organization(actor, o, commit=False),
+                partial(organizations.create_organization, actor, org, commit=False),
             )
         for key, std in data.get("standards", {}).items():
             fields = {**std, "organization_id": refs[std["organization"]].id if std.get("organization") else None}
@@ -140,7 +141,7 @@ def seed_demo(actor: User, root: Path = SEEDS) -> int:
             refs[key] = _once(
                 Standard,
                 Standard.code_key == standards.code_key(fields["organization_id"], std["code"]),
-                lambda f=fields: standards.create_standard(actor, f, commit=False),
+                partial(standards.create_standard, actor, fields, commit=False),
             )
         for key, prod in data.get("products", {}).items():
             fields = {k: v for k, v in prod.items() if k not in ("organization", "standards")}
@@ -148,7 +149,7 @@ def seed_demo(actor: User, root: Path = SEEDS) -> int:
             p = _once(
                 Product,
                 Product.name == nfc(prod["name"]),
-                lambda f=fields: products.create_product(actor, f, commit=False),
+                partial(products.create_product, actor, fields, commit=False),
             )
             refs[key] = p
             for s in prod.get("standards", []):

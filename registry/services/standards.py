@@ -128,7 +128,7 @@ def standard_query(
     province_id: int | None = None,
     q: str | None = None,
     year: int | None = None,
-) -> Select[tuple[Standard]]:
+) -> Select[Standard]:
     stmt = select(Standard).order_by(Standard.code, Standard.id)
     if kind:
         stmt = stmt.where(Standard.kind == kind)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from registry.extensions import db
 from registry.models import Certificate
@@ -30,7 +30,7 @@ def _path(instance_path: str | Path) -> Path:
     return Path(instance_path) / "status-list.json"
 
 
-def _lists(session: Session) -> tuple[int, dict[str, str]]:
+def _lists(session: Session | scoped_session[Any]) -> tuple[int, dict[str, str]]:
     top = session.scalar(select(func.max(Certificate.id))) or 0
     size = max(offline.MIN_LIST_BITS, -(-(top + 1) // 8) * 8)
     ids = {
@@ -48,7 +48,7 @@ def _kept(instance_path: str | Path) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) else None
 
 
-def current(instance_path: str | Path, issuer: str, session: Session | None = None) -> str:
+def current(instance_path: str | Path, issuer: str, session: Session | scoped_session[Any] | None = None) -> str:
     """The signed status list as served (JSON text): the kept one while it still says the same, else a new one."""
     sess = session or db.session
     size, lists = _lists(sess)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from registry.errors import InvalidInput, NotFound
 from registry.extensions import db
@@ -39,7 +39,7 @@ def _unhex(value: Any, name: str) -> bytes:
     return raw
 
 
-def _readable(session: Session) -> audit.ChainCheck:
+def _readable(session: Session | scoped_session[Any]) -> audit.ChainCheck:
     """The stored log's leaves; refuses to build a tree over an entry that no longer reads."""
     check = audit.check_chain(session)
     if check.broken is not None and check.reason and check.reason.startswith("unreadable"):
@@ -47,7 +47,7 @@ def _readable(session: Session) -> audit.ChainCheck:
     return check
 
 
-def _leaves(session: Session) -> list[bytes]:
+def _leaves(session: Session | scoped_session[Any]) -> list[bytes]:
     return _readable(session).leaves
 
 
@@ -55,7 +55,7 @@ def _leaves(session: Session) -> list[bytes]:
 
 
 def make_checkpoint(
-    instance_path: str | Path, origin: str, session: Session | None = None, *, store: bool = True
+    instance_path: str | Path, origin: str, session: Session | scoped_session[Any] | None = None, *, store: bool = True
 ) -> dict[str, Any]:
     """Sign the current tree head; `store=True` records it (the CLI and the daily timer), in its own transaction."""
     sess = session or db.session
@@ -86,7 +86,7 @@ def dump(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def latest_checkpoint(session: Session | None = None) -> dict[str, Any] | None:
+def latest_checkpoint(session: Session | scoped_session[Any] | None = None) -> dict[str, Any] | None:
     sess = session or db.session
     row = sess.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).first()
     return json.loads(row.document) if row else None
@@ -122,7 +122,7 @@ def _size_arg(value: Any, name: str, most: int) -> int:
     return value
 
 
-def consistency(first: Any, second: Any = None, session: Session | None = None) -> dict[str, Any]:
+def consistency(first: Any, second: Any = None, session: Session | scoped_session[Any] | None = None) -> dict[str, Any]:
     """The RFC 9162 consistency proof between the trees of `first` and `second` leaves (default: all)."""
     leaves = _leaves(session or db.session)
     n = len(leaves) if second in (None, "") else _size_arg(second, "second", len(leaves))
@@ -136,7 +136,9 @@ def consistency(first: Any, second: Any = None, session: Session | None = None) 
     }
 
 
-def inclusion(entry_id: int, tree_size: Any = None, session: Session | None = None) -> dict[str, Any]:
+def inclusion(
+    entry_id: int, tree_size: Any = None, session: Session | scoped_session[Any] | None = None
+) -> dict[str, Any]:
     """The RFC 9162 inclusion proof of one entry, in the latest checkpoint's tree when it holds the entry.
 
     Otherwise (or with `tree_size`) the proof is against the tree of that many leaves, whose root a
@@ -190,7 +192,7 @@ class LogCheck:
     chain: audit.ChainCheck | None = None
 
 
-def verify_log(kept: Checkpoint | None, session: Session | None = None) -> LogCheck:
+def verify_log(kept: Checkpoint | None, session: Session | scoped_session[Any] | None = None) -> LogCheck:
     """Recompute the chain and, with a kept checkpoint, prove the log extends it; each fault is named."""
     check = audit.check_chain(session or db.session)
     leaves = check.leaves

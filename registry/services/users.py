@@ -114,7 +114,7 @@ def generate_password() -> str:
 
 def user_query(
     actor: User | None, role: str | None = None, q: str | None = None, province_id: int | None = None
-) -> Select[tuple[User]]:
+) -> Select[User]:
     """The accounts `actor` manages, by email: an admin's are all (or a province's); a DOST officer's are
     the producers of their province's organisations and its DOST officers and inspectors."""
     manager = permissions.require_role(actor, "dost_officer")

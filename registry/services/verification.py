@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, or_, select
 from sqlalchemy.orm import selectinload
 
 from registry.errors import Conflict, FieldError
 from registry.extensions import db
-from registry.models import Certificate, CertificateEvent, CertificationBody, User
+from registry.models import Certificate, CertificateEvent, CertificationBody, Organization, Product, Standard, User
+from registry.models.certificate import certificate_products, certificate_standards
 from registry.services import audit, signing
-from registry.services.certificates import certificate_query
 from registry.services.common import get_or_404
-from registry.services.timefmt import local_iso
+from registry.services.text import fold, like_pattern
+from registry.services.timefmt import VN, local_iso
 
 
 @dataclass(frozen=True)
@@ -120,18 +121,6 @@ def public_record(cert: Certificate, today: date, signature: SignatureCheck | No
     return record
 
 
-def search_certificates(number: str, body_id: int | None = None, limit: int = 20) -> list[Certificate]:
-    """Certificates whose number contains `number` (diacritics and case ignored), optionally of one body."""
-    if not number.strip():
-        return []
-    stmt = (
-        certificate_query(body_id=body_id, q=number.strip())
-        .options(selectinload(Certificate.body), selectinload(Certificate.organization))
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
-
-
 def bodies() -> list[CertificationBody]:
     return list(db.session.scalars(select(CertificationBody).order_by(CertificationBody.name)))
 
@@ -150,3 +139,83 @@ def signed_link(cert: Certificate, today: date, instance_path: str | Path, base_
         "qr_version": signing.qr_version(url),
         "claims": claims.as_dict(),
     }
+
+
+# ---- the public lookup and the feed of changes -------------------------------------------------
+
+CHANGES_DAYS = 90
+
+
+def find_certificates(
+    q: str, body_id: int | None = None, limit: int = 20, province_id: int | None = None
+) -> list[Certificate]:
+    """Certificates matching `q` in their number, holder's name or tax code, a product's name or GTIN,
+    a standard's code or title, or the body's name (diacritics and case ignored); exact number and
+    tax code matches first, then the newest."""
+    q = q.strip()
+    if not q:
+        return []
+    pattern = like_pattern(q)
+    if pattern.strip("%") == "":
+        return []
+    digits = "".join(ch for ch in q if ch.isdigit())
+    gtin = digits.zfill(14) if len(digits) in (8, 12, 13, 14) else None
+    products = select(certificate_products.c.certificate_id).join(
+        Product, Product.id == certificate_products.c.product_id
+    )
+    product_match: ColumnElement[bool] = Product.name_folded.like(pattern)
+    if gtin:
+        product_match = product_match | (Product.gtin == gtin)
+    standards = select(certificate_standards.c.certificate_id).join(
+        Standard, Standard.id == certificate_standards.c.standard_id
+    )
+    standard_match = Standard.title_folded.like(pattern) | Standard.code_key.like(pattern.replace(" ", ""))
+    exact = (Certificate.number_folded == fold(q)) | (Organization.tax_code == q)
+    stmt = (
+        select(Certificate)
+        .join(Organization, Organization.id == Certificate.organization_id)
+        .join(CertificationBody, CertificationBody.id == Certificate.certification_body_id)
+        .where(
+            or_(
+                Certificate.number_folded.like(pattern),
+                Organization.name_folded.like(pattern),
+                Organization.tax_code == q,
+                CertificationBody.name_folded.like(pattern),
+                Certificate.id.in_(products.where(product_match)),
+                Certificate.id.in_(standards.where(standard_match)),
+            )
+        )
+        .order_by(case((exact, 0), else_=1), Certificate.issued_on.desc(), Certificate.id.desc())
+        .options(selectinload(Certificate.body), selectinload(Certificate.organization))
+        .limit(limit)
+    )
+    if body_id is not None:
+        stmt = stmt.where(Certificate.certification_body_id == body_id)
+    if province_id is not None:
+        stmt = stmt.where(Certificate.holder_province_id == province_id)
+    return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A suspension or withdrawal of the last `CHANGES_DAYS` days, with the certificate's status now."""
+
+    event: CertificateEvent
+    certificate: Certificate
+    status_now: str
+
+
+def recent_changes(today: date, days: int = CHANGES_DAYS, limit: int = 500) -> list[StatusChange]:
+    """Suspensions and withdrawals recorded in the last `days` days (Vietnam dates), newest first."""
+    since = datetime.combine(today - timedelta(days=days), time(0), VN).astimezone(UTC)
+    stmt = (
+        select(CertificateEvent)
+        .where(CertificateEvent.action.in_(("suspend", "withdraw")), CertificateEvent.at >= since)
+        .options(
+            selectinload(CertificateEvent.certificate).selectinload(Certificate.organization),
+            selectinload(CertificateEvent.certificate).selectinload(Certificate.body),
+        )
+        .order_by(CertificateEvent.at.desc(), CertificateEvent.id.desc())
+        .limit(limit)
+    )
+    return [StatusChange(e, e.certificate, e.certificate.status_on(today)) for e in db.session.scalars(stmt)]

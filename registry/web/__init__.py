@@ -13,11 +13,13 @@ from . import (
     certification,
     dost,
     imports,
+    open_data,
     place_pages,
     producer,
     province_users,
     resolver,
     scan_front,
+    search,
     transparency,
     verify,
     vocabulary_terms,
@@ -42,6 +44,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(imports.bp)
     app.register_blueprint(vocabulary_terms.bp)
     app.register_blueprint(place_pages.bp)
+    app.register_blueprint(open_data.bp)
+    app.register_blueprint(search.bp)
     login.login_view = "account.login"
     register_security_headers(app)
     register_filters(app)

@@ -172,7 +172,7 @@ def _year() -> int:
 
 def _card(tp: TargetProgress, province: Province, year: int) -> dict[str, Any]:
     target = tp.target
-    base = {"province": province.slug, "target": target.code}
+    base: dict[str, Any] = {"province": province.slug, "target": target.code}
     reported = target.metric == "reported"
 
     def link(y: int, scope: str = "year") -> str:
@@ -181,6 +181,7 @@ def _card(tp: TargetProgress, province: Province, year: int) -> dict[str, Any]:
         return url_for(".records", **base, year=y, scope=scope)
 
     years = [{"year": y, "value": v, "href": link(y)} for y, v in tp.per_year.items()]
+    bars = [Bar(str(y), v, link(y)) for y, v in tp.per_year.items()]
     line, line_label = target.value, _("Chỉ tiêu")
     if target.kind == "cumulative" and target.value is not None:
         span = target.period_end - target.period_start + 1
@@ -188,7 +189,7 @@ def _card(tp: TargetProgress, province: Province, year: int) -> dict[str, Any]:
     chart = None
     if years:
         chart = bar_chart(
-            [Bar(str(y["year"]), y["value"], y["href"]) for y in years],
+            bars,
             title=f"{target.code}: " + _("số liệu từng năm so với chỉ tiêu"),
             line=line,
             line_label=line_label,
@@ -216,7 +217,7 @@ def dashboard() -> Any:
     today = today_vn()
     expiring = reminders.list_reminders(_actor(), today, province_id=province.id)
     items = [(org, item) for prov in expiring["provinces"] for org in prov["organizations"] for item in org["items"]]
-    rec = {"province": province.slug, "metric": "certificates", "year": year}
+    rec: dict[str, Any] = {"province": province.slug, "metric": "certificates", "year": year}
     by_category = [
         Bar(pick(CATEGORY_LABELS, c)[:14], n, url_for(".records", **rec, category=c))
         for c, n in breakdown["by_category"].items()
@@ -300,7 +301,8 @@ def records() -> Any:
         month = request.args.get("month", type=int)
         if month is not None and not 1 <= month <= 12:
             raise InvalidInput.one("month", "range", min=1, max=12)
-        found = metrics.certificate_records(province.id, year, categories=[category] if category else None, month=month)
+        categories = [category] if category else None
+        found = metrics.RECORDS["certificates_issued"](province.id, year, categories=categories, month=month)
         heading = str(year) + (f"-{month:02d}" if month else "")
         sections = [{"heading": heading, "records": found}]
         title = _("Chứng chỉ được cấp") + (f" — {pick(CATEGORY_LABELS, category)}" if category else "")

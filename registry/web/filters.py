@@ -1,9 +1,11 @@
-"""Template filters shared by every page: times and dates as people read them (Vietnam time), and code names."""
+"""Template filters shared by every page: times, dates and numbers as people read them (Vietnam time,
+the page's language), and code names."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from babel.numbers import format_decimal
 from flask import Flask
 
 from registry import vocabulary as labels
@@ -43,6 +45,15 @@ def codename(code: str | None, table: str, lang: str | None = None) -> str:
     return labels.text(labels.TABLES[table], code, lang or select_locale())
 
 
+def num(value: float | None, decimals: int = 0, lang: str | None = None) -> str:
+    """A figure in the page's language: 50.000 and 12,5 in Vietnamese, 50,000 and 12.5 in English."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(format_decimal(value, format=pattern, locale=lang or select_locale()))
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(vntime, "vntime")
     app.add_template_filter(codename, "codename")
+    app.add_template_filter(num, "num")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeAlias
 
 from flask import request, session
 from flask_babel import LazyString, get_locale
@@ -11,7 +12,7 @@ from flask_login import current_user
 from registry.messages import SUPPORTED
 
 # A code's name: a lazy gettext string (page tables), or a (vi, en) pair (`registry.vocabulary`, shared with PDFs).
-Entry = LazyString | tuple[str, str]
+Entry: TypeAlias = LazyString | tuple[str, str]
 Table = Mapping[str, Entry]
 
 

@@ -110,6 +110,7 @@ LABELS: Table = {
     "quantity": _lp("labels", "Số lượng"),
     "unit": _lp("labels", "Đơn vị"),
     "biz_step": _lp("labels", "Công đoạn"),
+    "disposition": _lp("labels", "Tình trạng hàng"),
     "occurred_at": _lp("labels", "Thời điểm"),
     "commune_id": _lp("labels", "Xã/phường nơi diễn ra"),
     "gln": _lp("labels", "Mã địa điểm GLN"),
@@ -118,17 +119,12 @@ LABELS: Table = {
 }
 
 CHOICES: dict[str, Table] = {
-    "ocop_group": {
-        "food": _lp("choices", "Thực phẩm"),
-        "beverage": _lp("choices", "Đồ uống"),
-        "herbal": _lp("choices", "Thảo dược"),
-        "textile_handicraft": _lp("choices", "Thủ công mỹ nghệ, vải, may mặc"),
-        "rural_tourism": _lp("choices", "Du lịch cộng đồng, nông thôn"),
-        "other": _lp("choices", "Khác"),
-    },
+    "ocop_group": labels.OCOP_GROUPS,
     "kind": labels.STANDARD_KINDS,
     "category": labels.CATEGORIES,
     "biz_step": labels.BIZ_STEPS,
+    "disposition": labels.DISPOSITIONS,
+    "unit": labels.UNITS,
     "status": labels.STATUSES,
 }
 assert set(CHOICES["ocop_group"]) == set(OCOP_GROUPS) and set(CHOICES["kind"]) == set(STANDARD_KINDS)
@@ -667,6 +663,7 @@ BATCH_FIELDS = {
 }
 EVENT_FIELDS = {
     "biz_step": "str",
+    "disposition": "str",
     "occurred_at": "datetime",
     "commune_id": "int",
     "gln": "str",

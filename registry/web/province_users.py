@@ -57,7 +57,7 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def _list_args(province: Province, role: str, q: str, org_q: str = "") -> dict[str, str]:
+def _list_args(province: Province, role: str, q: str, org_q: str = "") -> dict[str, Any]:
     """The query string that keeps the page's province (for admins) and filters across links."""
     args = {"province": province.slug} if actor().role == "admin" else {}
     return {**args, **{k: v for k, v in (("role", role), ("q", q), ("org_q", org_q)) if v}}
@@ -168,7 +168,8 @@ def user_list() -> Any:
 @role_page("dost_officer", "admin")
 def user_active(user_id: int, action: str) -> Any:
     province = _province()
-    back = url_for(".user_list", **({"province": province.slug} if province and actor().role == "admin" else {}))
+    scope: dict[str, Any] = {"province": province.slug} if province and actor().role == "admin" else {}
+    back = url_for(".user_list", **scope)
     try:
         user = users.set_user_active(actor(), user_id, action == "activate")
     except InvalidInput as err:

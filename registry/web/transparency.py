@@ -22,7 +22,8 @@ def signed_json(body: str, max_age: int) -> Response:
     """A signed document as stored, with a strong ETag so syncs of an unchanged one cost a 304."""
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
-    return _public(response.make_conditional(request), max_age)
+    response.make_conditional(request)  # turns itself into a 304 when If-None-Match matches
+    return _public(response, max_age)
 
 
 @bp.route("/.well-known/registry-log/checkpoint")

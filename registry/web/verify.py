@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import lazy_pgettext as _lp
 
 from registry.extensions import limiter
 from registry.messages import render_rule
 from registry.services import signing, verification
-from registry.services.timefmt import today_vn
+from registry.services.timefmt import VN, local_iso, today_vn
 
 from .i18n import Table, select_locale
 
 bp = Blueprint("verify", __name__, template_folder="templates")
+ATOM = "http://www.w3.org/2005/Atom"
 
 # The page's words; `words.sig_valid|format(kid=…, iat=…)` in the templates.
 WORDS: Table = {
     "title": _lp("verify", "Tra cứu chứng chỉ"),
     "number": _lp("verify", "Số chứng chỉ"),
+    "query": _lp(
+        "verify", "Số chứng chỉ, tên hoặc mã số thuế của đơn vị, sản phẩm, mã vạch, tiêu chuẩn hoặc tổ chức chứng nhận"
+    ),
+    "changes": _lp("verify", "Chứng chỉ bị đình chỉ hoặc thu hồi trong 90 ngày qua"),
+    "changes_none": _lp("verify", "Không có chứng chỉ nào bị đình chỉ hoặc thu hồi trong 90 ngày qua."),
+    "a_suspend": _lp("verify", "Đình chỉ"),
+    "a_withdraw": _lp("verify", "Thu hồi"),
+    "reason": _lp("verify", "Lý do"),
+    "status_now": _lp("verify", "Trạng thái hiện nay"),
+    "feeds": _lp("verify", "Theo dõi"),
     "body": _lp("verify", "Tổ chức chứng nhận"),
     "any_body": _lp("verify", "Tất cả tổ chức"),
     "search": _lp("verify", "Tra cứu"),
@@ -81,23 +95,24 @@ def _no_store(response: Response) -> Response:
 @bp.route("/verify")
 @limiter.limit("60/minute")
 def search() -> Any:
-    number = request.args.get("number", "").strip()[:64]
+    # `number` is the older name of the query, kept for links already printed.
+    q = (request.args.get("q") or request.args.get("number") or "").strip()[:128]
     body_id = request.args.get("body", type=int)
-    matches = verification.search_certificates(number, body_id) if number else []
+    matches = verification.find_certificates(q, body_id) if q else []
     today = today_vn()
     if _wants_json():
         items = [
             {"id": c.id, "number": c.number, "body": c.body.name, "holder": c.organization.name,
-             "status": c.status_on(today), "url": f"/verify/{c.id}"}
+             "holder_tax_code": c.organization.tax_code, "status": c.status_on(today), "url": f"/verify/{c.id}"}
             for c in matches
         ]  # fmt: skip
-        return _no_store(jsonify({"number": number, "body": body_id, "items": items}))
+        return _no_store(jsonify({"q": q, "body": body_id, "items": items}))
     lang = _lang()
     html = render_template(
         "verify_search.html",
         lang=lang,
         words=WORDS,
-        number=number,
+        q=q,
         body_id=body_id,
         bodies=verification.bodies(),
         matches=matches,
@@ -123,6 +138,79 @@ def certificate(cert_id: int) -> Any:
         return _no_store(jsonify(record))
     html = render_template("verify.html", lang=lang, words=WORDS, r=record)
     return _no_store(Response(html, mimetype="text/html"))
+
+
+def _change_item(change: verification.StatusChange, base: str) -> dict[str, Any]:
+    cert, event = change.certificate, change.event
+    return {
+        "certificate_id": cert.id,
+        "number": cert.number,
+        "holder": cert.organization.name,
+        "holder_tax_code": cert.organization.tax_code,
+        "body": cert.body.name,
+        "action": event.action,
+        "reason": event.reason,
+        "at": local_iso(event.at),
+        "status_now": change.status_now,
+        "url": f"{base}/verify/{cert.id}",
+    }
+
+
+def _base() -> str:
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+
+
+@bp.route("/verify/changes")
+@bp.route("/verify/changes.json", endpoint="changes_json")
+@limiter.limit("60/minute")
+def changes() -> Any:
+    """Certificates suspended or withdrawn in the last 90 days: a page, JSON and (below) an Atom feed."""
+    today = today_vn()
+    found = verification.recent_changes(today)
+    if request.path.endswith(".json") or _wants_json():
+        items = [_change_item(c, _base()) for c in found]
+        response = jsonify({"days": verification.CHANGES_DAYS, "as_of": today.isoformat(), "items": items})
+    else:
+        html = render_template("verify_changes.html", lang=_lang(), words=WORDS, changes=found, today=today)
+        response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/verify/changes.atom")
+@limiter.limit("60/minute")
+def changes_atom() -> Response:
+    """The same list as an Atom feed (RFC 4287), in Vietnamese or, with ?lang=en, English."""
+    lang = "en" if request.args.get("lang") == "en" else "vi"
+    base, today = _base(), today_vn()
+    found = verification.recent_changes(today)
+    with force_locale(lang):
+        words = {key: str(WORDS[key]) for key in ("changes", "a_suspend", "a_withdraw", "reason")}
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
+    ET.SubElement(feed, "id").text = f"{base}/verify/changes.atom"
+    ET.SubElement(feed, "title").text = words["changes"]
+    ET.SubElement(feed, "link", {"rel": "self", "href": f"{base}/verify/changes.atom"})
+    ET.SubElement(feed, "link", {"rel": "alternate", "href": f"{base}/verify/changes", "type": "text/html"})
+    newest = found[0].event.at if found else datetime.combine(today, time(0), VN)
+    ET.SubElement(feed, "updated").text = newest.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    ET.SubElement(ET.SubElement(feed, "author"), "name").text = base
+    for change in found:
+        cert, event = change.certificate, change.event
+        entry = ET.SubElement(feed, "entry")
+        ET.SubElement(entry, "id").text = f"{base}/verify/{cert.id}#event-{event.id}"
+        action = words["a_suspend" if event.action == "suspend" else "a_withdraw"]
+        ET.SubElement(entry, "title").text = f"{action}: {cert.number} — {cert.organization.name}"
+        ET.SubElement(entry, "updated").text = event.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        ET.SubElement(entry, "link", {"rel": "alternate", "href": f"{base}/verify/{cert.id}"})
+        summary = f"{cert.body.name}. {words['reason']}: {event.reason or '—'}"
+        ET.SubElement(entry, "summary").text = summary
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.route("/.well-known/registry-keys.json")

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from tests.helpers import valid_gtin13, valid_tax_code
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from registry.extensions import db
+from registry.services import certificates
+from tests.helpers import days_from_today, this_year, today, valid_gtin13, valid_tax_code, years_after
 
 
+@pytest.mark.travel
 def test_admin_creates_the_whole_chain_of_records(world, client):
+    ocop_decided = years_after(today(), -1)  # an OCOP rating lapses 36 months after its decision
+    issued = days_from_today(-265)
     h = world.headers(world.admin)
     org = client.post(
         "/api/v1/organizations",
@@ -33,14 +43,14 @@ def test_admin_creates_the_whole_chain_of_records(world, client):
             "gtin": valid_gtin13(1),
             "ocop_stars": 4,
             "ocop_decision_number": "12/QĐ-UBND",
-            "ocop_decision_date": "2025-06-01",
+            "ocop_decision_date": ocop_decided.isoformat(),
             "is_key_product": True,
         },
     )
     assert product.status_code == 201, product.get_json()
     product = product.get_json()
     assert product["gtin"] == "0" + valid_gtin13(1)
-    assert product["ocop_expires_on"] == "2028-06-01"
+    assert product["ocop_expires_on"] == years_after(ocop_decided, 3).isoformat()
 
     tccs = client.post(
         "/api/v1/standards",
@@ -50,7 +60,7 @@ def test_admin_creates_the_whole_chain_of_records(world, client):
             "code": "TCCS 01:2026/HTXTC",
             "title": "Chè xanh — Yêu cầu kỹ thuật",
             "organization_id": org["id"],
-            "published_on": "2026-02-01",
+            "published_on": (issued - timedelta(days=28)).isoformat(),
         },
     )
     assert tccs.status_code == 201, tccs.get_json()
@@ -76,8 +86,8 @@ def test_admin_creates_the_whole_chain_of_records(world, client):
             "category": "product_standard",
             "standard_ids": [tccs.get_json()["id"]],
             "product_ids": [product["id"]],
-            "issued_on": "2026-03-01",
-            "expires_on": "2029-02-28",
+            "issued_on": issued.isoformat(),
+            "expires_on": (years_after(issued, 3) - timedelta(days=1)).isoformat(),
         },
     )
     assert cert.status_code == 201, cert.get_json()
@@ -85,7 +95,7 @@ def test_admin_creates_the_whole_chain_of_records(world, client):
     assert cert["status"] == "valid" and cert["is_confirmed"] is True
     assert [e["action"] for e in cert["history"]] == ["issue"]
 
-    listed = client.get("/api/v1/certificates?province=thai-nguyen&year=2026").get_json()
+    listed = client.get(f"/api/v1/certificates?province=thai-nguyen&year={issued.year}").get_json()
     assert listed["total"] == 1 and listed["items"][0]["number"] == "CN-2026-001"
     assert client.get("/api/v1/certificates?province=gia-lai").get_json()["total"] == 0
 
@@ -150,3 +160,32 @@ def test_provinces_and_plans_are_seeded(client):
     plan = client.get("/api/v1/plans/thai-nguyen").get_json()
     assert [t["id"] for t in plan["targets"]][:2] == ["TN-CERT-2030", "TN-CERT-2035"]
     assert plan["targets"][0]["period_start"] == "2027-01-01"
+
+
+def test_a_certificate_lapses_at_midnight_in_vietnam_not_at_midnight_on_the_server(world, client):
+    """At 05:00 on 1 January in Vietnam the server's clock (UTC) still says 31 December."""
+    h = world.headers(world.admin)
+    year = this_year()
+    cert = client.post(
+        "/api/v1/certificates",
+        headers=h,
+        json={
+            "number": "CN-HẾT-NĂM",
+            "certification_body_id": world.body().id,
+            "organization_id": world.organization().id,
+            "category": "product_standard",
+            "issued_on": f"{year - 1}-01-01",
+            "expires_on": f"{year}-12-31",
+        },
+    )
+    assert cert.status_code == 201, cert.get_json()
+    with time_machine.travel(f"{year + 1}-01-01T05:00:00+07:00", tick=False):
+        numbers = {
+            status: [c["number"] for c in client.get(f"/api/v1/certificates?status={status}").get_json()["items"]]
+            for status in ("valid", "expired")
+        }
+        assert numbers == {"valid": [], "expired": ["CN-HẾT-NĂM"]}
+        assert client.get(f"/api/v1/certificates/{cert.get_json()['id']}").get_json()["status"] == "expired"
+        # The services' own default day is Vietnam's too.
+        expired = db.session.scalars(certificates.certificate_query(status="expired")).all()
+        assert [c.number for c in expired] == ["CN-HẾT-NĂM"]

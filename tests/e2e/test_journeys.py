@@ -55,10 +55,37 @@ def test_anyone_verifies_a_certificate_by_number(app, world, live_server, phone,
     seeding.seed_demo(world.admin)
     phone.goto(f"{live_server}/verify")
     shots(phone, "verify-form")
-    phone.locator("input[name=number]").fill("DEMO-GL-2026-0012")
+    phone.locator("input[name=q]").fill("DEMO-GL-2026-0012")
     phone.locator("form button, form input[type=submit]").first.click()
     phone.wait_for_load_state()
     if "/verify/" not in phone.url:
         phone.get_by_role("link", name="DEMO-GL-2026-0012").first.click()
     assert "DEMO-GL-2026-0012" in phone.content()
     shots(phone, "verify-result")
+
+
+def test_a_person_with_no_qr_code_finds_a_product_a_producer_and_a_certificate_from_the_home_page(
+    app, world, live_server, phone, shots
+):
+    seeding.seed_demo(world.admin)
+    for lang, producers in (("vi", "Nhà sản xuất"), ("en", "Producers")):
+        phone.goto(f"{live_server}/?lang={lang}")
+        phone.locator("#home-q").fill("che tan cuong")  # typed without accents, as on a phone
+        phone.locator("form[role=search] button").click()
+        phone.wait_for_url("**/search?**")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert phone.locator("#producers").inner_text().startswith(producers)
+        shots(phone, f"search-{lang}")
+        assert "Hợp tác xã Chè Tân Cương Xanh" in phone.locator("#producers + ul").inner_text()
+        phone.locator("#certificates + ul a").first.click()
+        phone.wait_for_url("**/verify/**")
+        assert "DEMO-TN-2026-0001" in phone.content()
+        phone.go_back()
+        phone.locator("#products + ul a").first.click()
+        phone.wait_for_url("**/01/**")
+        assert "Tân Cương" in phone.content()
+        shots(phone, f"search-product-{lang}")
+    phone.goto(f"{live_server}/?lang=en")
+    phone.locator("#home-q").fill("8938600000019")  # a barcode typed from the pack
+    phone.locator("form[role=search] button").click()
+    phone.wait_for_url("**/01/08938600000019**")

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import func, select, text
 
 from registry.errors import Forbidden, InvalidInput
@@ -13,7 +14,7 @@ from registry.extensions import db
 from registry.models import Certificate, Commune, Product, Province, Target
 from registry.services import activities, batches, certificates, metrics, organizations, products, progress, standards
 from registry.services.timefmt import VN
-from tests.helpers import valid_gtin13
+from tests.helpers import in_year, this_year, today, valid_gtin13
 
 
 def pid(slug: str) -> int:
@@ -164,55 +165,74 @@ def _trace(world: Any, product: Any) -> None:
     commune_id = db.session.scalar(
         select(Commune.id).where(Commune.province_id == product.organization.province_id).limit(1)
     )
-    when = datetime(2026, 5, 1, 8, tzinfo=VN)
+    day = in_year(this_year(), 5, 1)
+    when = datetime(day.year, day.month, day.day, 8, tzinfo=VN)
     batches.add_event(world.admin, batch.id, {"biz_step": "harvesting", "occurred_at": when, "commune_id": commune_id})
 
 
+@pytest.mark.travel
 def test_a_product_is_ready_with_a_standard_a_gtin_and_trace_records_or_when_its_producer_was_guided(world, rec):
+    # Shares are measured at the end of the year, today for this one: the records are created today.
+    year = this_year()
     a, b = world.organization("thai-nguyen"), world.organization("thai-nguyen")
     ready = rec.product(a, ocop_stars=4, is_key_product=True, gtin=valid_gtin13(11))
     rec.product(b, has_collective_trademark=True)
     rec.product(b, ocop_stars=3)  # OCOP but not key: out of scope
-    products.apply_standard(world.admin, ready.id, rec.tccs(a, "2026-01-05").id)
+    products.apply_standard(world.admin, ready.id, rec.tccs(a, in_year(year, 1, 5).isoformat()).id)
     tn = pid("thai-nguyen")
-    assert metrics.product_readiness_share(tn, 2026) == 0.0  # no trace records yet
+    assert metrics.product_readiness_share(tn, year) == 0.0  # no trace records yet
     _trace(world, ready)
-    assert metrics.product_readiness_share(tn, 2026) == 50.0
-    rec.activity(b, "guidance", "2026-06-01")
-    assert metrics.product_readiness_share(tn, 2026) == 100.0
-    assert metrics.product_readiness_share(tn, 2025) is None  # no product existed then
+    assert metrics.product_readiness_share(tn, year) == 50.0
+    rec.activity(b, "guidance", in_year(year, 6, 1).isoformat())
+    assert metrics.product_readiness_share(tn, year) == 100.0
+    assert metrics.product_readiness_share(tn, year - 1) is None  # no product existed then
 
 
+@pytest.mark.travel
 def test_high_risk_share_is_of_organisations_with_a_high_risk_product_guided_since_the_period_start(world, rec):
+    # Shares are measured at the end of the year, today for this one: the records are created today.
+    year = this_year()
     a, b, c = (world.organization("gia-lai") for _ in range(3))
     rec.product(a, is_high_risk=True)
     rec.product(a, is_high_risk=True)
     rec.product(b, is_high_risk=True)
     rec.product(c)
-    rec.activity(a, "training", "2026-03-01")
-    rec.activity(c, "guidance", "2026-03-01")  # not a high-risk producer
-    rec.activity(b, "financing", "2026-03-01")  # not guidance
+    rec.activity(a, "training", in_year(year, 3, 1).isoformat())
+    rec.activity(c, "guidance", in_year(year, 3, 1).isoformat())  # not a high-risk producer
+    rec.activity(b, "financing", in_year(year, 3, 1).isoformat())  # not guidance
     gl = pid("gia-lai")
-    assert metrics.high_risk_organizations_guided_share(gl, 2026) == 50.0
-    assert metrics.high_risk_organizations_guided_share(gl, 2027, 2027) == 0.0  # guidance from 2027 only
+    assert metrics.high_risk_organizations_guided_share(gl, year) == 50.0
+    assert metrics.high_risk_organizations_guided_share(gl, year + 1, year + 1) == 0.0  # guidance from next year only
 
 
+@pytest.mark.travel
 def test_certified_share_counts_products_holding_a_conformity_certificate_on_the_day(world, rec):
+    # Shares are measured at the end of the year, today for this one: the records are created today.
+    year = this_year()
+    if today() < date(year, 7, 2):  # the test needs a day between the issue (1 June) and today's withdrawal
+        with time_machine.travel(f"{year}-11-22T10:00:00+07:00", tick=True):
+            _certified_share(world, rec, year)
+    else:
+        _certified_share(world, rec, year)
+
+
+def _certified_share(world: Any, rec: Records, year: int) -> None:
     org = world.organization("dong-nai")
     key, ocop, other = rec.product(org, is_key_product=True), rec.product(org, ocop_stars=3), rec.product(org)
     for p in (key, ocop, other):
-        db.session.get(Product, p.id).created_at = datetime(2025, 1, 1, tzinfo=UTC)
+        db.session.get(Product, p.id).created_at = datetime(year - 1, 1, 1, tzinfo=UTC)
     db.session.commit()
-    cert = rec.cert(org, "2026-06-01", product_ids=[key.id])
-    rec.cert(org, "2026-06-01", "management_system", product_ids=[ocop.id])  # not a conformity certificate
-    rec.cert(org, "2026-06-01", product_ids=[other.id])  # product out of scope
+    june = in_year(year, 6, 1).isoformat()
+    cert = rec.cert(org, june, product_ids=[key.id])
+    rec.cert(org, june, "management_system", product_ids=[ocop.id])  # not a conformity certificate
+    rec.cert(org, june, product_ids=[other.id])  # product out of scope
     dn = pid("dong-nai")
-    assert metrics.certified_product_share(dn, 2025) == 0.0
-    assert metrics.certified_product_share(dn, 2026) == 50.0
+    assert metrics.certified_product_share(dn, year - 1) == 0.0
+    assert metrics.certified_product_share(dn, year) == 50.0
     certificates.transition_certificate(world.admin, cert.id, "withdraw", "Thu hồi")
-    assert metrics.certified_product_share(dn, 2026) == 0.0
-    # The withdrawal is recorded today (after 1 July 2026): the share on that day is unchanged.
-    assert metrics.certified_product_share(dn, 2026, as_of=date(2026, 7, 1)) == 50.0
+    assert metrics.certified_product_share(dn, year) == 0.0
+    # The withdrawal is recorded today (after 1 July): the share on that day is unchanged.
+    assert metrics.certified_product_share(dn, year, as_of=in_year(year, 7, 1)) == 50.0
 
 
 # ---- activities ------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from registry.messages import BESIDE, RULES, render_rule
 
 # Rules only ever listed (a file's columns, rights over a row, a GS1 Digital Link path): they keep the name.
 LISTED_ONLY = {"missing_column", "duplicate_column", "import_forbidden", "duplicate_in_file"}
+# EPCIS capture names places inside a JSON document (`epcisBody.eventList[0].eventID`), never a form field.
+LISTED_ONLY |= {"epcis_schema", "epcis_document_type", "epcis_duplicate_event", "epcis_protected_term"}
 
 
 def test_every_rule_that_names_its_field_has_a_text_for_beside_the_field():

@@ -98,10 +98,13 @@ STAFF_PAGES: dict[tuple[str, str], set[str]] = {
 }
 
 # Open to everyone by design: signing in and out, consumers' scan, report and verify pages, public
-# statistics, linked data. Anything under /api/ (tests/api/test_permissions.py) or /static/ is left out.
+# statistics, linked data. Anything under /api/ (tests/api/test_permissions.py), /epcis/ (the EPCIS REST binding,
+# bearer tokens: tests/api/test_epcis_capture.py) or /static/ is left out.
 PUBLIC_PAGES = {
     ("GET", "/"),
     ("GET", "/healthz"),
+    ("GET", "/favicon.ico"),
+    ("GET", "/manifest.webmanifest"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
@@ -114,6 +117,17 @@ PUBLIC_PAGES = {
     ("GET", "/01/<path:rest>/report"),
     ("POST", "/01/<path:rest>/report"),
     ("GET", "/verify"),
+    ("GET", "/verify/changes"),
+    ("GET", "/verify/changes.json"),
+    ("GET", "/verify/changes.atom"),
+    ("GET", "/stats"),
+    ("GET", "/search"),
+    ("GET", "/open-data/"),
+    ("GET", "/open-data/catalog.jsonld"),
+    (
+        "GET",
+        "/open-data/<scope>/<any(certificates, products, organizations, standards, targets):name>.<any(csv, json):fmt>",
+    ),
     ("GET", "/verify/<int:cert_id>"),
     ("GET", "/stats/<slug>"),
     ("GET", "/places/<path:rest>"),
@@ -132,7 +146,7 @@ def web_routes(app: Any) -> set[tuple[str, str]]:
     return {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        if not rule.rule.startswith(("/api/", "/static/"))
+        if not rule.rule.startswith(("/api/", "/epcis/", "/static/"))
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
 

@@ -100,17 +100,17 @@ FORMS = {
     ),
     "batch-date-31-feb": Form(
         "producer", "/workspace/batches",
-        {"product_id": "{product}", "lot": "T-31", "produced_on": "31/02/2026", "quantity": "12,5", "unit": "kg"},
+        {"product_id": "{product}", "lot": "T-31", "produced_on": "31/02/2026", "quantity": "12,5", "unit": "KGM"},
         "produced_on", ("YYYY-MM-DD", "YYYY-MM-DD"),
     ),
     "batch-negative-quantity": Form(
         "producer", "/workspace/batches",
-        {"product_id": "{product}", "lot": "T-32", "produced_on": "2026-02-20", "quantity": "-5", "unit": "hộp"},
+        {"product_id": "{product}", "lot": "T-32", "produced_on": "2026-02-20", "quantity": "-5", "unit": "XBX"},
         "quantity", ("0", "0"),
     ),
     "batch-lot-too-long": Form(
         "producer", "/workspace/batches",
-        {"product_id": "{product}", "lot": "L" * 21, "quantity": "3", "unit": "kg"},
+        {"product_id": "{product}", "lot": "L" * 21, "quantity": "3", "unit": "KGM"},
         "lot", ("1 đến 20", "1 to 20"),
     ),
     "trace-event-time-left-empty": Form(

@@ -200,6 +200,10 @@ def english_world(world) -> dict[str, Any]:
     public += [
         f"/01/{GTIN}/report",
         "/stats/thai-nguyen",
+        "/stats",
+        "/open-data/",
+        "/verify/changes",
+        "/search?q=che",
         "/voc/",
         "/voc/BizStep-harvesting",
         "/places/provinces/thai-nguyen",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date, timedelta
 
 import pytest
 import redis
 
 from registry.services.scan_cache import ScanCache
 from registry.web import resolver, scan_front
-from tests.helpers import valid_gtin13
+from tests.helpers import days_from_today, pause, valid_gtin13, years_after
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -50,8 +51,8 @@ def certified(world, client):
             "organization_id": org.id,
             "category": "product_standard",
             "product_ids": [product["id"]],
-            "issued_on": "2026-01-01",
-            "expires_on": "2029-01-01",
+            "issued_on": days_from_today(-30).isoformat(),
+            "expires_on": years_after(days_from_today(-30), 3).isoformat(),
         },
     ).get_json()
     return {"h": h, "org": org, "path": f"/01/0{gtin}", "cert": cert}
@@ -88,7 +89,7 @@ def test_a_suspension_shows_after_a_real_tiny_interval(app, client, certified):
     assert _status(client, path) == "valid"
     assert "Còn hiệu lực" in client.get(path, headers=HTML).text
     _suspend(client, certified)
-    time.sleep(0.06)
+    pause(0.06)
     assert _status(client, path) == "suspended"
     assert "Tạm đình chỉ" in client.get(path, headers=HTML).text
     assert len(resolver.scan_cache()) == 4  # two rendered answers, each also kept whole by the front door
@@ -151,17 +152,18 @@ def test_a_cached_not_found_page_gets_the_nonce_its_header_allows(client, clock)
         assert res.status_code == 404 and f"'nonce-{used}'" in res.headers["Content-Security-Policy"]
 
 
+@pytest.mark.travel
 def test_a_certificate_that_expires_overnight_shows_expired_the_next_day(client, certified, clock, monkeypatch):
-    from datetime import date
-
     path = certified["path"]
-    monkeypatch.setattr(resolver, "today_vn", lambda: date(2028, 12, 31))
-    monkeypatch.setattr(scan_front, "today_vn", lambda: date(2028, 12, 31))
-    monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: date(2028, 12, 31))
+    expires = date.fromisoformat(certified["cert"]["expires_on"])
+    eve, after = expires - timedelta(days=1), expires + timedelta(days=1)
+    monkeypatch.setattr(resolver, "today_vn", lambda: eve)
+    monkeypatch.setattr(scan_front, "today_vn", lambda: eve)
+    monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: eve)
     assert _status(client, path) == "valid"
-    monkeypatch.setattr(resolver, "today_vn", lambda: date(2029, 1, 2))
-    monkeypatch.setattr(scan_front, "today_vn", lambda: date(2029, 1, 2))
-    monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: date(2029, 1, 2))
+    monkeypatch.setattr(resolver, "today_vn", lambda: after)
+    monkeypatch.setattr(scan_front, "today_vn", lambda: after)
+    monkeypatch.setattr("registry.services.digital_link.today_vn", lambda: after)
     assert _status(client, path) == "expired"
 
 
@@ -177,11 +179,11 @@ def test_with_redis_a_suspension_reaches_the_cache_before_the_check_interval(app
     cache = resolver.scan_cache()
     deadline = time.monotonic() + 3
     while len(cache) and time.monotonic() < deadline:  # the subscriber drops the cache once subscribed
-        time.sleep(0.01)
+        pause(0.01)
     assert _status(client, path) == "valid" and len(cache) == 2  # the rendered answer and the front door's copy
     _suspend(client, certified)
     while _status(client, path) != "suspended" and time.monotonic() < deadline:
-        time.sleep(0.02)
+        pause(0.02)
     assert _status(client, path) == "suspended"
 
 

@@ -1,7 +1,7 @@
 """Signed checkpoints of the audit log's Merkle tree
 
 Revision ID: 7c1e9a3f5b20
-Revises: 5b7e0c2d9a41
+Revises: 9d4f2b6e8a17
 Create Date: 2026-12-04 19:40:00
 
 """
@@ -13,7 +13,7 @@ import registry.database
 
 # revision identifiers, used by Alembic.
 revision = "7c1e9a3f5b20"
-down_revision = "5b7e0c2d9a41"
+down_revision = "9d4f2b6e8a17"
 branch_labels = None
 depends_on = None
 
