@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["scan", "stats", "imports", "search"]
+BENCHMARKS: list[str] = ["scan", "stats", "imports", "search", "status_list", "transparency"]
 
 
 def main() -> int:

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
 
-from registry.config import ConfigurationError
+from registry import console
 from registry.errors import InvalidInput, RegistryError
 from registry.messages import render_rule
-from registry.services import audit, seeding, users
+from registry.services import seeding, users
 
 
 def _fail(err: RegistryError) -> None:
@@ -79,28 +78,12 @@ def create_user_command(
     click.echo(f"created user {user.id} <{user.email}> as {user.role}")
 
 
-@click.group("audit")
-def audit_group() -> None:
-    """The tamper-evident audit log."""
-
-
-@audit_group.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; name the first broken entry and exit non-zero if any."""
-    checked, broken = audit.verify_chain()
-    if broken is not None:
-        click.echo(f"audit chain BROKEN at entry {broken} (after {checked} good entries)", err=True)
-        sys.exit(1)
-    head = audit.head()
-    click.echo(f"audit chain intact: {checked} entries, head {head['hash']}")
-
-
 # Each capability's commands live in registry/commands/<name>.py as a COMMANDS list.
-COMMAND_MODULES: tuple[str, ...] = ("reports", "signing", "imports", "reminders")
+COMMAND_MODULES: tuple[str, ...] = ("reports", "signing", "imports", "reminders", "audit")
 
 
 def register_cli(app: Flask) -> None:
-    commands: list[click.Command] = [seed_command, create_user_command, audit_group]
+    commands: list[click.Command] = [seed_command, create_user_command]
     for name in COMMAND_MODULES:
         commands.extend(importlib.import_module(f"registry.commands.{name}").COMMANDS)
     for command in commands:
@@ -108,15 +91,8 @@ def register_cli(app: Flask) -> None:
 
 
 def main() -> None:
-    """Entry point of the `registry` console script."""
-    from registry import create_app
-
-    cli = FlaskGroup(create_app=create_app, help="OCOP and standards registry.")
-    try:
-        cli.main(prog_name="registry")
-    except ConfigurationError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(2)
+    """The console script's former entry point (scripts installed before registry/console.py)."""
+    console.main()
 
 
 __all__ = ["InvalidInput", "main", "register_cli"]

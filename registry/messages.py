@@ -252,6 +252,44 @@ RULES: dict[str, tuple[str, str]] = {
         "Không có khóa công khai để kiểm tra (dùng --keys FILE).",
         "No public keys to check against (use --keys FILE).",
     ),
+    # The transparency log (registry/services/transparency.py).
+    "audit_entry_unreadable": (
+        "Trường {field}: Mục nhật ký {id} không còn đọc được (đã bị sửa ngoài hệ thống); không thể lập cây Merkle.",
+        "{field}: Audit entry {id} no longer reads (edited outside the registry); no Merkle tree can be built.",
+    ),
+    "tree_size_range": (
+        "Trường {field}: Kích thước cây phải là số nguyên từ 0 đến {most}.",
+        "{field}: The tree size must be a whole number from 0 to {most}.",
+    ),
+    # The offline check against a synced status list (registry/commands/verify_offline.py).
+    "status_list_refused": (
+        "Danh sách trạng thái không được chấp nhận: {reason}.",
+        "The status list is refused: {reason}.",
+    ),
+    "status_list_stale": (
+        "Danh sách trạng thái (phiên bản {version}, lúc {at}) đã quá 7 ngày; hãy đồng bộ lại.",
+        "The status list (version {version}, of {at}) is more than 7 days old; sync it again.",
+    ),
+    "status_withdrawn": (
+        "Chứng chỉ {number} (mã {id}) ĐÃ BỊ THU HỒI theo danh sách trạng thái phiên bản {version} lúc {at}.",
+        "Certificate {number} (id {id}) is REVOKED (withdrawn) per the status list version {version} of {at}.",
+    ),
+    "status_suspended": (
+        "Chứng chỉ {number} (mã {id}) ĐÃ BỊ ĐÌNH CHỈ theo danh sách trạng thái phiên bản {version} lúc {at}.",
+        "Certificate {number} (id {id}) is SUSPENDED per the status list version {version} of {at}.",
+    ),
+    "status_expired": (
+        "Chứng chỉ {number} (mã {id}) đã hết hạn ngày {expires_on}.",
+        "Certificate {number} (id {id}) expired on {expires_on}.",
+    ),
+    "status_unlisted": (
+        "Chứng chỉ {id} mới hơn danh sách trạng thái phiên bản {version}; hãy kiểm tra trực tuyến.",
+        "Certificate {id} is newer than the status list version {version}; check online.",
+    ),
+    "status_listed": (
+        "không bị thu hồi hay đình chỉ theo danh sách trạng thái phiên bản {version} lúc {at}.",
+        "not revoked or suspended per the status list version {version} of {at}.",
+    ),
     "not_signable": (
         "Chỉ ký mã QR cho chứng chỉ đang hiệu lực; chứng chỉ này đang ở trạng thái {status}.",
         "Only a valid certificate gets a signed QR code; this one is {status}.",
@@ -409,6 +447,11 @@ BESIDE: dict[str, tuple[str, str]] = {
         "Lô {value} thuộc tổ chức khác và chưa được ghi là đã giao (sự kiện shipping) cho tổ chức này.",
         "Lot {value} belongs to another organisation, which has not recorded shipping it to this one.",
     ),
+    "audit_entry_unreadable": (
+        "Mục nhật ký {id} không còn đọc được; không thể lập cây Merkle.",
+        "Audit entry {id} no longer reads; no Merkle tree can be built.",
+    ),
+    "tree_size_range": ("Phải là số nguyên từ 0 đến {most}.", "Must be a whole number from 0 to {most}."),
     "null": ("Không được để trống.", "May not be empty."),
     "type": ("Sai kiểu dữ liệu (cần {expected}).", "Wrong type (expected {expected})."),
     "unknown_field": ("Trường này không được hỗ trợ.", "This field is not supported."),

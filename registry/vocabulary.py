@@ -91,6 +91,13 @@ EVENT_ACTIONS: Table = {
     "reinstate": ("Khôi phục", "Reinstated"),
     "correct": ("Đính chính", "Corrected"),
 }
+# Actions of audit log entries, as the verify page lists a certificate's entries.
+AUDIT_ACTIONS: Table = {
+    **EVENT_ACTIONS,
+    "create": ("Tạo hồ sơ", "Record created"),
+    "import": ("Nhập từ tệp", "Imported from a file"),
+    "update": ("Sửa hồ sơ", "Record edited"),
+}
 # Business steps and dispositions of trace events (GS1 EPCIS `bizStep`, `disposition`).
 BIZ_STEPS: Table = {
     "harvesting": ("Thu hoạch", "Harvesting"),
@@ -256,6 +263,7 @@ TABLES: dict[str, Table] = {
     "activity_kind": ACTIVITY_KINDS,
     "standard_kind": STANDARD_KINDS,
     "event": EVENT_ACTIONS,
+    "audit_action": AUDIT_ACTIONS,
     "biz_step": BIZ_STEPS,
     "disposition": DISPOSITIONS,
     "ocop_group": OCOP_GROUPS,

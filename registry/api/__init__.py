@@ -9,6 +9,7 @@ from registry.extensions import api, csrf
 
 from . import (
     activities,
+    audit_log,
     auth,
     batches,
     certificate_record,
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     reminders,
     certificate_record,
     reports_queue,
+    audit_log,
 )
 
 

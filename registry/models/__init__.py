@@ -1,7 +1,7 @@
 """Every model, imported so the metadata and Alembic see all tables."""
 
 from registry.models.activity import SupportActivity
-from registry.models.audit import AuditEntry
+from registry.models.audit import AuditCheckpoint, AuditEntry
 from registry.models.batch import Batch, TraceEvent
 from registry.models.certificate import Certificate, CertificateEvent
 from registry.models.epcis import EpcisCapture, EpcisEvent, EpcisEventEpc
@@ -16,6 +16,7 @@ from registry.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEntry",
     "Batch",
     "Certificate",

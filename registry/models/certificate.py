@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from registry.categories import CERTIFICATE_CATEGORIES as CERTIFICATE_CATEGORIES  # re-exported
 from registry.database import UTCDateTime, utcnow
 from registry.extensions import Model, db
 from registry.models.lifecycle import (  # noqa: F401 (the lifecycle's names, where they were first defined)
@@ -23,17 +24,6 @@ if TYPE_CHECKING:
     from registry.models.product import Product
     from registry.models.standard import Standard
 
-CERTIFICATE_CATEGORIES = (
-    "product_standard",
-    "product_regulation",
-    "management_system",
-    "gap",
-    "organic",
-    "traceability",
-    "declaration_standard",
-    "declaration_regulation",
-    "other",
-)
 # A producer's own declaration of conformity (công bố hợp chuẩn / hợp quy): no certification body issues it.
 DECLARATION_CATEGORIES = ("declaration_standard", "declaration_regulation")
 

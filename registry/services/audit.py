@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, Text, insert, select, text
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, scoped_session
 
 from registry.extensions import db
 from registry.models import AuditEntry, User
+from registry.services import merkle
 
 GENESIS = "0" * 64
 
@@ -65,6 +70,21 @@ def _content_hash(
     before: Any,
     after: Any,
 ) -> str:
+    blob = _content(entry_id, at, actor_id, action, entity, entity_id, before, after)
+    return hashlib.sha256(prev_hash.encode() + blob).hexdigest()
+
+
+def _content(
+    entry_id: int,
+    at: datetime,
+    actor_id: Any,
+    action: Any,
+    entity: Any,
+    entity_id: Any,
+    before: Any,
+    after: Any,
+) -> bytes:
+    """An entry's canonical bytes: the chain hashes them after its predecessor's hash; they are its Merkle leaf."""
     content = {
         "id": entry_id,
         "at": at.astimezone(UTC).isoformat(),
@@ -75,8 +95,7 @@ def _content_hash(
         "before": before,
         "after": after,
     }
-    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + blob).encode()).hexdigest()
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def lock_chain(session: Session | scoped_session[Any] | None = None) -> tuple[int, str]:
@@ -208,7 +227,9 @@ def record_import(
     return entry
 
 
-def created_entry(entity: str, entity_id: int, session: Session | None = None) -> AuditEntry | None:
+def created_entry(
+    entity: str, entity_id: int, session: Session | scoped_session[Any] | None = None
+) -> AuditEntry | None:
     """The entry recording the creation of `entity` `entity_id`: its own 'create' entry, or its import's."""
     sess = session or db.session
     own = select(AuditEntry).where(
@@ -229,20 +250,130 @@ def created_entry(entity: str, entity_id: int, session: Session | None = None) -
     return None
 
 
-def verify_chain(session: Session | None = None) -> tuple[int, int | None]:
-    """Recompute the chain: (entries checked, id of the first broken entry or None)."""
+@dataclass(frozen=True)
+class StoredEntry:
+    """An audit row as stored: its canonical bytes (None when a value no longer reads) and its chain hashes."""
+
+    id: int
+    content: bytes | None
+    prev_hash: Any
+    hash: Any
+    problem: str | None = None
+
+
+def _read_time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        parsed = datetime.fromisoformat(value.strip())
+    else:
+        raise ValueError(f"not a time: {value!r}")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _read_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def stored_entries(
+    session: Session | scoped_session[Any] | None = None, batch: int = 1000
+) -> Generator[StoredEntry, None, None]:
+    """Every audit row in id order, read value by value so one row that no longer parses is named, not fatal.
+
+    Times and JSON are fetched as text and parsed here: a timestamp edited into words on SQLite, or one
+    beyond what Python reads ('infinity', year 10000) on PostgreSQL, makes that row's `problem`.
+    """
     sess = session or db.session
+    t = AuditEntry.__table__.c
+    query = select(
+        t.id, sql_cast(t.at, Text), t.actor_id, t.action, t.entity, t.entity_id,
+        sql_cast(t.before, Text), sql_cast(t.after, Text), t.prev_hash, t.hash,
+    ).order_by(t.id)  # fmt: skip
+    rows = sess.execute(query.execution_options(yield_per=batch))
+    try:
+        yield from _read_rows(rows)
+    finally:
+        rows.close()  # a reader that stops early must not leave a server-side cursor open
+
+
+def _read_rows(rows: Iterable[Any]) -> Iterator[StoredEntry]:
+    for row in rows:
+        ident, at, actor_id, action, entity, entity_id, before, after, prev_hash, digest = row
+        field = "at"
+        try:
+            when = _read_time(at)
+            field = "before"
+            before_value = _read_json(before)
+            field = "after"
+            after_value = _read_json(after)
+            content = _content(ident, when, actor_id, action, entity, entity_id, before_value, after_value)
+        except (ValueError, TypeError, OverflowError) as err:
+            yield StoredEntry(ident, None, prev_hash, digest, f"{field}: {str(err)[:120]}")
+            continue
+        yield StoredEntry(ident, content, prev_hash, digest)
+
+
+@dataclass
+class ChainCheck:
+    """The outcome of recomputing the chain: entries checked before the first broken one, and why it broke."""
+
+    checked: int = 0
+    broken: int | None = None
+    reason: str | None = None
+    leaves: list[bytes] = dataclass_field(default_factory=list)  # Merkle leaf hashes of the entries read
+    ids: list[int] = dataclass_field(default_factory=list)  # their ids: ids[i] is leaf i
+    head: str = GENESIS
+
+
+def check_chain(session: Session | scoped_session[Any] | None = None) -> ChainCheck:
+    """Recompute every link; leaves are collected up to the first entry that no longer reads."""
+    result = ChainCheck()
     prev = GENESIS
-    checked = 0
-    for entry in sess.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):
-        if entry.prev_hash != prev or entry_hash(prev, entry) != entry.hash:
-            return checked, entry.id
-        prev = entry.hash
-        checked += 1
-    return checked, None
+    with closing(stored_entries(session)) as entries:
+        for entry in entries:
+            if _step(result, entry, prev):
+                break
+            prev = entry.hash
+    return result
 
 
-def head(session: Session | None = None) -> dict[str, Any]:
+def _step(result: ChainCheck, entry: StoredEntry, prev: Any) -> bool:
+    """Check one link into `result`; True when nothing past this entry can be read."""
+    if entry.content is None:
+        if result.broken is None:
+            result.broken, result.reason = entry.id, f"unreadable ({entry.problem})"
+        return True
+    result.leaves.append(merkle.leaf_hash(entry.content))
+    result.ids.append(entry.id)
+    if result.broken is None:
+        if entry.prev_hash != prev:
+            result.broken, result.reason = entry.id, "its prev_hash is not its predecessor's hash"
+        elif hashlib.sha256(str(prev).encode() + entry.content).hexdigest() != entry.hash:
+            result.broken, result.reason = entry.id, "its content no longer matches its hash"
+        else:
+            result.checked += 1
+            result.head = str(entry.hash)
+    return False
+
+
+def entries_of(entity: str, entity_id: int, session: Session | scoped_session[Any] | None = None) -> list[AuditEntry]:
+    """The entries recording `entity` `entity_id`: its creation (own or by import) and every change since."""
+    sess = session or db.session
+    own = select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+    found = {e.id: e for e in sess.scalars(own)}
+    created = created_entry(entity, entity_id, sess)
+    if created is not None:
+        found[created.id] = created
+    return [found[k] for k in sorted(found)]
+
+
+def verify_chain(session: Session | scoped_session[Any] | None = None) -> tuple[int, int | None]:
+    """Recompute the chain: (entries checked, id of the first broken entry or None)."""
+    result = check_chain(session)
+    return result.checked, result.broken
+
+
+def head(session: Session | scoped_session[Any] | None = None) -> dict[str, Any]:
     sess = session or db.session
     last = sess.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
     if last is None:

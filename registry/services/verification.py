@@ -14,7 +14,7 @@ from registry.errors import Conflict, FieldError
 from registry.extensions import db
 from registry.models import Certificate, CertificateEvent, CertificationBody, Organization, Product, Standard, User
 from registry.models.certificate import certificate_products, certificate_standards
-from registry.services import signing
+from registry.services import audit, signing
 from registry.services.common import get_or_404
 from registry.services.text import fold, like_pattern
 from registry.services.timefmt import VN, local_iso
@@ -114,6 +114,10 @@ def public_record(cert: Certificate, today: date, signature: SignatureCheck | No
             for e in cert.history
         ],
     }
+    record["log_entries"] = [
+        {"id": e.id, "action": e.action, "at": local_iso(e.at), "proof": f"/api/v1/audit/entries/{e.id}/proof"}
+        for e in audit.entries_of("certificate", cert.id)
+    ]
     if signature is not None:
         record["signature"] = {
             "valid": signature.valid,

@@ -22,6 +22,7 @@ from . import (
     resolver,
     scan_front,
     search,
+    transparency,
     verify,
     vocabulary_terms,
 )
@@ -35,6 +36,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(transparency.bp)
     app.register_blueprint(resolver.bp)
     producer.register(app)
     dost.register(app)

@@ -64,6 +64,14 @@ WORDS: Table = {
     "v_signature_invalid": _lp("verify", "MÃ QR KHÔNG HỢP LỆ"),
     "revoked_note": _lp("verify", "Trạng thái hiện tại được ưu tiên: chữ ký đúng không làm chứng chỉ còn hiệu lực."),
     "by": _lp("verify", "bởi"),
+    "log": _lp("verify", "Nhật ký minh bạch"),
+    "log_note": _lp(
+        "verify",
+        "Mỗi lần cấp và thay đổi trạng thái được ghi vào nhật ký chỉ-ghi-thêm; bằng chứng bao hàm (RFC 9162) "
+        "cho thấy mục nhật ký nằm trong cây Merkle mà cơ quan quản lý đã ký.",
+    ),
+    "log_proof": _lp("verify", "bằng chứng bao hàm"),
+    "log_checkpoint": _lp("verify", "điểm kiểm tra đã ký"),
 }
 
 
