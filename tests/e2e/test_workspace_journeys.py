@@ -107,7 +107,7 @@ def test_producer_registers_a_product_prints_its_labels_and_traces_a_batch_on_a_
     expect(phone.get_by_label("Sản phẩm")).to_have_value(re.compile(r"\d+"))  # this product is chosen
     phone.get_by_label("Số lô").fill("TC2611A")
     phone.get_by_label("Số lượng").fill("120,5")
-    phone.get_by_label("Đơn vị").fill("kg")
+    phone.get_by_label("Đơn vị").select_option("KGM")  # UN/ECE Rec 20: kilogram
     phone.get_by_role("button", name="Tạo lô").click()
     expect(phone.get_by_role("heading", level=1)).to_contain_text("TC2611A")
     _no_sideways_scroll(phone)

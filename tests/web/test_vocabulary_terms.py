@@ -85,7 +85,14 @@ def test_every_uri_the_epcis_export_mints_under_the_base_url_answers_200(traced,
         assert res.status_code == 200, uri
         body = res.get_json()
         if res.mimetype == "application/ld+json":
-            assert body["@id"] == uri
+            if "linkset" in body:  # a Digital Link (a lot's LGTIN): the resolver's linkset, anchored at it
+                assert body["linkset"][0]["anchor"] == uri.split("?")[0]
+            elif set(body) == {"@context"}:  # a JSON-LD context (the linkset's), a document without a subject
+                pass
+            elif body.get("type") == "EPCISDocument":  # a lot's whole EPCIS document, which has no @id
+                assert uri.endswith("/epcis")
+            else:
+                assert body.get("@id") == uri, (uri, sorted(body))
             todo.extend(sorted(ours(body) - seen))
         page = client.get(uri.removeprefix(BASE), headers=HTML)
         assert page.status_code == 200, uri
