@@ -43,6 +43,10 @@ trace_event_inputs = Table(
 )
 
 
+# The largest quantity `Numeric(14, 3)` holds: 11 digits before the decimal mark, 3 after.
+QUANTITY_MAX = 99_999_999_999.999
+
+
 class Batch(Model):
     __tablename__ = "batches"
     __table_args__ = (UniqueConstraint("product_id", "lot"),)
@@ -52,7 +56,7 @@ class Batch(Model):
     lot: Mapped[str] = mapped_column(String(20))
     produced_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
-    quantity: Mapped[float | None] = mapped_column(Numeric(14, 3))
+    quantity: Mapped[float | None] = mapped_column(Numeric(14, 3))  # below QUANTITY_MAX
     unit: Mapped[str | None] = mapped_column(String(16))
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

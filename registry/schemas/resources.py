@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from registry.models.activity import ACTIVITY_KINDS
-from registry.models.batch import BIZ_STEPS, DISPOSITIONS, UNITS
+from registry.models.batch import BIZ_STEPS, DISPOSITIONS, QUANTITY_MAX, UNITS
 from registry.models.certificate import CERTIFICATE_CATEGORIES, CERTIFICATE_STATUSES
 from registry.models.organization import ORGANIZATION_KINDS
 from registry.models.product import OCOP_GROUPS, PRODUCT_STATUSES
@@ -138,7 +138,7 @@ class BatchIn(StrictSchema):
     expires_on = Date(allow_none=True)
     quantity = LocalNumber(
         allow_none=True,
-        validate=Range(min=0),
+        validate=Range(min=0, max=QUANTITY_MAX),
         metadata={"description": 'A number, or text typed as in Vietnam: "1.000,5" = 1000.5 (see README).'},
     )
     unit = Str(allow_none=True, validate=OneOf(UNITS))  # UN/ECE Recommendation 20 code

@@ -221,3 +221,16 @@ def test_a_batch_quantity_typed_the_vietnamese_way_is_read_in_the_api(world, cli
         res = client.post("/api/v1/batches", headers=h, json={"product_id": pid, "lot": "A3", "quantity": bad})
         assert res.status_code == 422, bad
         assert res.get_json()["errors"][0]["field"] == "quantity"
+
+
+def test_a_quantity_beyond_what_the_column_holds_is_refused_with_its_range(world, client):
+    """Found by `make fuzz`: 1.8e112 reached PostgreSQL's numeric(14, 3) and overflowed (a 500)."""
+    org = world.organization()
+    h = world.headers(world.admin)
+    pid = client.post("/api/v1/products", headers=h, json={"organization_id": org.id, "name": "Gạo"}).get_json()["id"]
+    ok = client.post("/api/v1/batches", headers=h, json={"product_id": pid, "lot": "MAX", "quantity": 99_999_999_999})
+    assert ok.status_code == 201, ok.get_json()
+    for n, bad in enumerate((100_000_000_000, 1.8488589577509697e112, "100.000.000.000", 1e308)):
+        res = client.post("/api/v1/batches", headers=h, json={"product_id": pid, "lot": f"B{n}", "quantity": bad})
+        assert res.status_code == 422, (bad, res.get_json())
+        assert [(e["field"], e["rule"]) for e in res.get_json()["errors"]] == [("quantity", "range")], bad
