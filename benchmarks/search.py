@@ -16,10 +16,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from flask_migrate import upgrade
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 import registry.cli  # noqa: F401 - the app's CLI (and its models) as in production
-from benchmarks.server import SCRATCH_PG, scratch_databases
+from benchmarks.server import SCRATCH_PG, analyze_and_close, scratch_databases
 from registry import create_app
 from registry.extensions import db
 from registry.models import Certificate, CertificationBody, Organization, Product, Province
@@ -180,15 +180,7 @@ def load(url: str) -> None:
         for start in range(0, len(certs), CHUNK):
             db.session.execute(insert(Certificate), certs[start : start + CHUNK])
             db.session.execute(insert(certificate_products), links[start : start + CHUNK])
-        db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
-        else:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+        analyze_and_close(db)
 
 
 def measure(url: str) -> dict[str, float]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -67,6 +68,19 @@ def scratch_databases(pg_name: str = SCRATCH_PG) -> Iterator[list[tuple[str, str
             with admin.connect() as conn:
                 conn.execute(text(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"))
             admin.dispose()
+
+
+def analyze_and_close(db: Any) -> None:
+    """After a bulk load: the planner's statistics brought up to date, the session and pool closed."""
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
 
 
 @dataclass

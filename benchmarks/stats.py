@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, select, text
 
 import registry.cli
-from benchmarks.server import SCRATCH_PG, scratch_databases
+from benchmarks.server import SCRATCH_PG, analyze_and_close, scratch_databases
 from registry import create_app
 from registry.extensions import db
 from registry.models import Certificate, CertificationBody, Organization, Province, SupportActivity
@@ -101,15 +101,7 @@ def load(url: str) -> None:
                 for o in (rng.randint(1, ORGS) for _ in range(50_000))
             ],
         )
-        db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
-        else:
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+        analyze_and_close(db)
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -83,3 +83,20 @@ def tiny_pdf(pages: int = 1) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def post_certificate(client, h, body_id, org_id, number, issued, category="product_standard"):
+    """A certificate recorded through the API by the holder of headers `h`; its JSON."""
+    res = client.post(
+        "/api/v1/certificates",
+        headers=h,
+        json={
+            "number": number,
+            "certification_body_id": body_id,
+            "organization_id": org_id,
+            "category": category,
+            "issued_on": issued,
+        },
+    )
+    assert res.status_code == 201, res.get_json()
+    return res.get_json()

@@ -8,22 +8,7 @@ import pytest
 
 from registry.services.timefmt import today_vn
 from tests.helpers import in_year, plan_year, this_year
-
-
-def _cert(client, h, body_id, org_id, number, issued, category="product_standard"):
-    res = client.post(
-        "/api/v1/certificates",
-        headers=h,
-        json={
-            "number": number,
-            "certification_body_id": body_id,
-            "organization_id": org_id,
-            "category": category,
-            "issued_on": issued,
-        },
-    )
-    assert res.status_code == 201, res.get_json()
-    return res.get_json()
+from tests.helpers import post_certificate as _cert
 
 
 @pytest.mark.travel

@@ -10,24 +10,9 @@ import re
 import pytest
 
 from tests.helpers import in_year, this_year, valid_gtin13
+from tests.helpers import post_certificate as _cert
 
 DATASETS = ("certificates", "products", "organizations", "standards", "targets")
-
-
-def _cert(client, h, body_id, org_id, number, issued, category="product_standard"):
-    res = client.post(
-        "/api/v1/certificates",
-        headers=h,
-        json={
-            "number": number,
-            "certification_body_id": body_id,
-            "organization_id": org_id,
-            "category": category,
-            "issued_on": issued,
-        },
-    )
-    assert res.status_code == 201, res.get_json()
-    return res.get_json()
 
 
 def _rows(client, url):
